@@ -1,0 +1,44 @@
+/** The channel's Lambda entry points: one name per handler file, shared by the CDK app and the local stack. */
+
+export const lambdaEntries = {
+  getCatalogue: 'functions/get-catalogue/handler.ts',
+  postQuote: 'functions/post-quote/handler.ts',
+  submitOrder: 'functions/submit-order/handler.ts',
+  getOrder: 'functions/get-order/handler.ts',
+  checkOrder: 'functions/check-order/handler.ts',
+  allocateOrder: 'functions/allocate-order/handler.ts',
+  notifyFactory: 'functions/notify-factory/handler.ts',
+  recordOutcome: 'functions/record-outcome/handler.ts',
+  releaseReservations: 'functions/release-reservations/handler.ts',
+} as const;
+
+export type LambdaName = keyof typeof lambdaEntries;
+
+/** The public HTTP API. API Gateway in AWS and the local HTTP server are both built from this list. */
+export const apiRoutes = [
+  { method: 'GET', path: '/api/catalogue', lambda: 'getCatalogue' },
+  { method: 'POST', path: '/api/quotes', lambda: 'postQuote' },
+  { method: 'POST', path: '/api/orders', lambda: 'submitOrder' },
+  { method: 'GET', path: '/api/orders/{orderId}', lambda: 'getOrder' },
+] as const satisfies readonly { method: 'GET' | 'POST'; path: string; lambda: LambdaName }[];
+
+/** The functions the order-routing workflow invokes as LambdaInvoke tasks. */
+export const workflowLambdas = [
+  'checkOrder',
+  'allocateOrder',
+  'notifyFactory',
+  'recordOutcome',
+  'releaseReservations',
+] as const satisfies readonly LambdaName[];
+
+export type WorkflowLambda = (typeof workflowLambdas)[number];
+
+/** Environment variables the handlers read at cold start (see functions/adapters/config.ts). */
+export const envNames = {
+  ordersTable: 'ORDERS_TABLE',
+  idempotencyTable: 'IDEMPOTENCY_TABLE',
+  stateMachineArn: 'STATE_MACHINE_ARN',
+  eventBusName: 'EVENT_BUS_NAME',
+  mailFrom: 'MAIL_FROM',
+  publicBaseUrl: 'PUBLIC_BASE_URL',
+} as const;
