@@ -1,0 +1,120 @@
+/** The house Lambda construct: every channel function gets the same runtime, bundling, tracing and logs, and binds to resources through `bind*`. */
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { envNames, type LambdaName, lambdaEntries } from '../../functions/lambdas';
+
+/** lambdaEntries paths are relative to the repository root, wherever the CLI or a test runner was started from. */
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The service name Powertools stamps on every log line and trace segment. */
+export const serviceName = 'export-channel';
+
+export interface ChannelFunctionProps {
+  /** Which registry entry this function runs; the handler file comes from `lambdaEntries`. */
+  readonly name: LambdaName;
+  /** @default 512 — with the SDK bundled, less than this makes cold starts noticeably slower on arm64. */
+  readonly memorySize?: number;
+  /** @default 10 seconds — well inside API Gateway's 29 s integration limit. */
+  readonly timeout?: Duration;
+  readonly description?: string;
+}
+
+export type TableAccess = 'read' | 'readWrite';
+
+export class ChannelFunction extends NodejsFunction {
+  /** The registry name, so tests and the ASL renderer can map a function back to its handler. */
+  public readonly lambdaName: LambdaName;
+
+  public constructor(scope: Construct, id: string, props: ChannelFunctionProps) {
+    // The log group must exist before super() so it is created beside the function, not inside it.
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: RetentionDays.ONE_MONTH,
+      // Operational logs only (the ledger lives in DynamoDB), so they go when the stateless stack goes.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    super(scope, id, {
+      entry: `${repoRoot}${lambdaEntries[props.name]}`,
+      handler: 'handler',
+      projectRoot: repoRoot,
+      depsLockFilePath: `${repoRoot}package-lock.json`,
+      description: props.description ?? `Export channel: ${props.name}`,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: serviceName,
+        // Stack traces in the logs point at the .ts sources instead of the minified bundle.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        // Prefer the ESM builds of dependencies so esbuild can tree-shake them.
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        // The map only needs line mappings; embedding the sources would roughly double the zip.
+        sourcesContent: false,
+        // Powertools and error names read constructor names; minification would otherwise mangle them.
+        keepNames: true,
+        // Bundle the SDK rather than use the runtime's copy, so AWS runs the exact version the tests ran.
+        externalModules: [],
+        // Some bundled CommonJS dependencies call require(); an ESM bundle has none unless we create it.
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+        // Writes index.meta.json beside the bundle, for bundle-size checks.
+        metafile: true,
+      },
+    });
+    this.lambdaName = props.name;
+  }
+
+  /** Grants read or read/write on the table's items and tells the handler its name. */
+  public bindTable(table: ITable, access: TableAccess, envName: string): this {
+    if (access === 'readWrite') {
+      table.grantReadWriteData(this);
+    } else {
+      table.grantReadData(this);
+    }
+    this.addEnvironment(envName, table.tableName);
+    return this;
+  }
+
+  /** Lets the handler start executions of the state machine (and only start them). */
+  public bindStateMachineStart(stateMachine: IStateMachine): this {
+    stateMachine.grantStartExecution(this);
+    this.addEnvironment(envNames.stateMachineArn, stateMachine.stateMachineArn);
+    return this;
+  }
+
+  /** Lets the handler publish to the bus. */
+  public bindEventBus(bus: IEventBus): this {
+    bus.grantPutEventsTo(this);
+    this.addEnvironment(envNames.eventBusName, bus.eventBusName);
+    return this;
+  }
+
+  /** Lets the handler send mail through the verified identity, from the given address. */
+  public bindMailer(identity: IEmailIdentity, fromAddress: string): this {
+    identity.grantSendEmail(this);
+    this.addEnvironment(envNames.mailFrom, fromAddress);
+    return this;
+  }
+
+  /** Tells the handler where the public API lives, for links in e-mails and Location headers. */
+  public bindPublicBaseUrl(url: string): this {
+    this.addEnvironment(envNames.publicBaseUrl, url);
+    return this;
+  }
+}

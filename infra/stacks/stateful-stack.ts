@@ -1,0 +1,66 @@
+/** Everything that holds data or identity and must outlive redeploys: the tables, the event bus and the SES identity. */
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
+import type { Construct } from 'constructs';
+
+/** The bus name is part of the public contract (CONTRACT.md, "Events"). */
+export const eventBusName = 'export-channel';
+
+/** Losing either table loses orders or lets a retried submit create a second order, so both get every protection. */
+const protectedTable: Partial<TableProps> = {
+  billingMode: BillingMode.PAY_PER_REQUEST,
+  encryption: TableEncryption.AWS_MANAGED,
+  pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+  deletionProtection: true,
+  removalPolicy: RemovalPolicy.RETAIN,
+};
+
+export class StatefulStack extends Stack {
+  /** Orders, checks, allocations, capacity and the ledger, in one single-table design (pk/sk). */
+  public readonly ordersTable: Table;
+  /** Powertools idempotency records for POST /api/orders; rows expire through TTL. */
+  public readonly idempotencyTable: Table;
+  public readonly eventBus: EventBus;
+  public readonly mailIdentity: EmailIdentity;
+  /** The From address factory e-mails are sent with; it must belong to `mailIdentity`'s domain. */
+  public readonly mailFromAddress: string;
+
+  public constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    const identityDomain = requiredContext(this, 'sesIdentityDomain');
+    this.mailFromAddress = requiredContext(this, 'sesFromAddress');
+    if (!this.mailFromAddress.endsWith(`@${identityDomain}`)) {
+      // SES refuses to send from an address outside the verified domain; fail at synth, not at the first order.
+      throw new Error(`sesFromAddress ${this.mailFromAddress} is not in sesIdentityDomain ${identityDomain}`);
+    }
+
+    this.ordersTable = new Table(this, 'OrdersTable', {
+      ...protectedTable,
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+    });
+
+    this.idempotencyTable = new Table(this, 'IdempotencyTable', {
+      ...protectedTable,
+      partitionKey: { name: 'id', type: AttributeType.STRING },
+      // The attribute Powertools idempotency writes its expiry to.
+      timeToLiveAttribute: 'expiration',
+    });
+
+    this.eventBus = new EventBus(this, 'EventBus', { eventBusName });
+
+    this.mailIdentity = new EmailIdentity(this, 'MailIdentity', { identity: Identity.domain(identityDomain) });
+  }
+}
+
+/** Reads a cdk.json context value, failing at synth rather than deploying an empty setting. */
+function requiredContext(scope: Construct, key: string): string {
+  const value: unknown = scope.node.tryGetContext(key);
+  if (typeof value !== 'string' || value === '') {
+    throw new Error(`cdk.json context "${key}" must be a non-empty string`);
+  }
+  return value;
+}
