@@ -1,4 +1,60 @@
-/** Placeholder until the handler lands (being written in this session). */
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
+/** Workflow task: reserve every kg of the order at member factories in one transaction, or report it unfilled. */
+import { ulid } from 'ulid';
+import { requiredEnv, systemClock } from '../adapters/config';
+import { createOrderStore } from '../adapters/order-store';
+import { createRulesStore } from '../adapters/rules-store';
+import { OrderNotFoundError, orderRef } from '../adapters/task-input';
+import { isoDate } from '../adapters/today';
+import { capacityCellsFor, planAllocation } from '../domain/allocation';
+import type { AllocateOrderOutput } from '../workflow-io';
+
+const table = requiredEnv('ORDERS_TABLE');
+const orders = createOrderStore(table);
+const rules = createRulesStore(table);
+
+/** Concurrent orders may take the capacity a plan counted on; re-plan on fresh figures this many times. */
+const MAX_PLANS = 8;
+
+export class CapacityContentionError extends Error {
+  override name = 'CapacityContentionError';
+}
+
+export const handler = async (input: unknown): Promise<AllocateOrderOutput> => {
+  const { orderId } = orderRef.parse(input);
+  const record = await orders.getOrder(orderId);
+  if (!record) throw new OrderNotFoundError(`order ${orderId} does not exist`);
+
+  // A retried task finds its own reservations and reports them instead of reserving twice.
+  const held = (await orders.listAllocations(orderId)).filter((a) => a.status !== 'RELEASED');
+  if (held.length > 0) return { orderId, outcome: 'ALLOCATED', allocationIds: held.map((a) => a.allocationId) };
+  if (record.status === 'UNFILLED') return { orderId, outcome: 'UNFILLED', allocationIds: [] };
+
+  const ruleSet = await rules.ruleSetOn(isoDate(record.submittedAt));
+  const cells = capacityCellsFor(record.order, ruleSet);
+  for (let attempt = 1; attempt <= MAX_PLANS; attempt += 1) {
+    const reserved = await orders.reservedKg(cells);
+    const plan = planAllocation(record.order, ruleSet, (cell) => reserved.get(orders.capacityPk(cell)) ?? 0);
+    const now = systemClock().toISOString();
+    if (plan.outcome === 'UNFILLED') {
+      await orders.updateOrder(orderId, now, { shortfalls: plan.shortfalls });
+      return { orderId, outcome: 'UNFILLED', allocationIds: [] };
+    }
+    const allocations = plan.allocations.map((a) => ({
+      allocationId: ulid(),
+      orderId,
+      lineIndex: a.lineIndex,
+      factoryId: a.factoryId,
+      factoryName: a.factoryName,
+      family: a.family,
+      month: a.month,
+      quantityKg: a.quantityKg,
+      capacityKg: a.capacityKg,
+      transferUnitPriceUsdPerKg: a.transferUnitPriceUsdPerKg,
+      reason: a.reason,
+    }));
+    if ((await orders.reserve(orderId, allocations, now)) === 'reserved') {
+      return { orderId, outcome: 'ALLOCATED', allocationIds: allocations.map((a) => a.allocationId) };
+    }
+  }
+  throw new CapacityContentionError(`order ${orderId}: capacity kept changing over ${MAX_PLANS} plans`);
 };

@@ -1,4 +1,31 @@
-/** Placeholder until the handler lands (being written in this session). */
-export const handler = async (): Promise<never> => {
-  throw new Error('not implemented yet');
+/** Workflow compensation: release what a failed route reserved and note the failure; running it twice changes nothing. */
+import { z } from 'zod';
+import { requiredEnv, systemClock } from '../adapters/config';
+import { logger } from '../adapters/logger';
+import { createOrderStore } from '../adapters/order-store';
+import type { ReleaseReservationsOutput } from '../workflow-io';
+
+const orders = createOrderStore(requiredEnv('ORDERS_TABLE'));
+
+const inputSchema = z.object({
+  orderId: z.string().min(1).max(64),
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
+});
+
+export const handler = async (input: unknown): Promise<ReleaseReservationsOutput> => {
+  const { orderId, error } = inputSchema.parse(input);
+  const record = await orders.getOrder(orderId);
+  if (!record) return { orderId, released: 0 };
+  const now = systemClock().toISOString();
+  // An order already ALLOCATED or CONFIRMED keeps its reservations: the failure came after the fact was recorded.
+  const keepsReservations = record.status === 'ALLOCATED' || record.status === 'CONFIRMED';
+  const released = keepsReservations ? 0 : await orders.releaseAll(orderId, now);
+  const routingError = {
+    error: (error?.Error ?? 'Unknown').slice(0, 200),
+    cause: (error?.Cause ?? '').slice(0, 2000),
+    at: now,
+  };
+  await orders.updateOrder(orderId, now, { routingError });
+  logger.warn('order route failed; reservations released', { orderId, released, routingError });
+  return { orderId, released };
 };

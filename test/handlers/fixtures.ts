@@ -1,0 +1,43 @@
+/** Shared test data: the CONTRACT.md example order, and an API Gateway proxy event around a body. */
+import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+
+export function contractOrder() {
+  return {
+    buyer: { company: 'Acme Motors GmbH', country: 'DE', contactName: 'Ada Example', email: 'buyer@example.com' },
+    destinationCountry: 'DE',
+    endUse: { description: 'EV traction motors', military: false },
+    trademark: 'UNIMAG',
+    incoterm: 'FOB',
+    requestedShipDate: '2027-03-01',
+    licence: { number: 'LIC-2027-0001', validUntil: '2027-12-31' },
+    lines: [
+      {
+        grade: 'N42SH',
+        shape: { type: 'block', lengthMm: 20, widthMm: 10, thicknessMm: 5 },
+        coating: 'NiCuNi',
+        quantityKg: 500,
+        offeredUnitPriceUsdPerKg: '72.00',
+      },
+    ],
+  };
+}
+
+export function proxyEvent(overrides: Partial<APIGatewayProxyEvent> = {}): APIGatewayProxyEvent {
+  return {
+    resource: '/api/orders',
+    path: '/api/orders',
+    httpMethod: 'POST',
+    headers: { 'content-type': 'application/json' },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: null,
+    isBase64Encoded: false,
+    requestContext: {} as APIGatewayProxyEvent['requestContext'],
+    ...overrides,
+  };
+}
+
+export const lambdaContext = { awsRequestId: 'test', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;

@@ -1,0 +1,70 @@
+/** Helpers for integration tests: call the local API, poll an order to a terminal status, read the SES inbox. */
+import { inject } from 'vitest';
+import { setTimeout as delay } from 'node:timers/promises';
+
+export const stack = () => inject('stack');
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export async function api<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<ApiResponse<T>> {
+  const response = await fetch(`${stack().api}${path}`, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T };
+}
+
+const waitingStatuses = new Set(['RECEIVED', 'CHECKING']);
+
+/**
+ * Polls GET /api/orders/{id} until the route stops. Fails at once on a status other than `expected`,
+ * and at the deadline with the last status seen: never a blind sleep.
+ */
+export async function orderReaches(orderId: string, expected: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last: Record<string, unknown> | undefined;
+  while (Date.now() < deadline) {
+    const { status, body } = await api(`GET`, `/orders/${orderId}`);
+    if (status !== 200) throw new Error(`GET order ${orderId} answered ${status}: ${JSON.stringify(body)}`);
+    last = body;
+    const current = String(body.status);
+    if (current === expected && !(expected === 'CHECKING')) return body;
+    if (!waitingStatuses.has(current)) {
+      throw new Error(`order ${orderId} reached ${current}, expected ${expected}: ${JSON.stringify(body.checks)}`);
+    }
+    await delay(50);
+  }
+  throw new Error(`order ${orderId} did not reach ${expected} in ${timeoutMs} ms; last seen ${JSON.stringify(last)}`);
+}
+
+export interface SesEmail {
+  messageId: string;
+  from: string;
+  destination: { to: string[] };
+  subject: string;
+  body: { text?: string; html?: string };
+  at: number;
+}
+
+export async function inbox(): Promise<SesEmail[]> {
+  const response = await fetch(`${stack().ses}/store`);
+  const { emails } = (await response.json()) as { emails: SesEmail[] };
+  return emails;
+}
