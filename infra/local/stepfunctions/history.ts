@@ -23,8 +23,10 @@ export function json(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-/** AWS names the details object after the event type with a lower-case first letter. */
+/** AWS names the details after the event type, except that every *StateEntered/*StateExited shares one name. */
 export function detailsKey(type: string): string {
+  if (type.endsWith('StateEntered')) return 'stateEnteredEventDetails';
+  if (type.endsWith('StateExited')) return 'stateExitedEventDetails';
   return `${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`;
 }
 
