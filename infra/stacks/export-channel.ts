@@ -9,6 +9,10 @@ export interface ExportChannelStacks {
 }
 
 export function addExportChannelStacks(app: App, env?: Environment): ExportChannelStacks {
+  // Strong (Export/ImportValue): CloudFormation itself then refuses to delete the tables' stack while the API
+  // still uses them. The stateful side changes rarely, so the strong coupling's update friction is acceptable.
+  // Set on the app because it is context, which must be set before any stack exists.
+  CrossStackReferences.of(app).consume(ReferenceStrength.STRONG);
   const stateful = new StatefulStack(app, 'ExportChannelStateful', {
     env,
     description: 'Unified export channel: tables, event bus and mail identity (retained on delete).',
@@ -22,8 +26,5 @@ export function addExportChannelStacks(app: App, env?: Environment): ExportChann
     mailIdentity: stateful.mailIdentity,
     mailFromAddress: stateful.mailFromAddress,
   });
-  // Strong (Export/ImportValue): CloudFormation itself then refuses to delete the tables' stack while the API
-  // still uses them. The stateful side changes rarely, so the strong coupling's update friction is acceptable.
-  CrossStackReferences.of(stateless).consume(ReferenceStrength.STRONG);
   return { stateful, stateless };
 }

@@ -101,7 +101,11 @@ export class StatelessStack extends Stack {
       fns[name].bindTable(ordersTable, 'readWrite', envNames.ordersTable);
     }
     fns.notifyFactory.bindMailer(props.mailIdentity, props.mailFromAddress).bindPublicBaseUrl(publicBaseUrl);
-    fns.recordOutcome.bindEventBus(eventBus);
+    // Publishers of the contract's events: checkOrder (check results), notifyFactory (AllocationNotified) and
+    // recordOutcome (the Order* status events). Their handlers read EVENT_BUS_NAME at cold start.
+    for (const name of ['checkOrder', 'notifyFactory', 'recordOutcome'] as const) {
+      fns[name].bindEventBus(eventBus);
+    }
 
     // --- Outputs
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
