@@ -105,6 +105,8 @@ async function startHarness(dataDir?: string, lambdas = new FakeLambdas()): Prom
     stateMachines: [
       { name: 'order-routing', definition: await fixture('order-routing.asl.json') },
       { name: 'direct-lambda', definition: await fixture('direct-lambda.asl.json') },
+      { name: 'callback-heartbeat', definition: await fixture('callback-heartbeat.asl.json') },
+      { name: 'execution-timeout', definition: await fixture('execution-timeout.asl.json') },
     ],
     invokeLambda: lambdas.invoke,
   });
@@ -203,7 +205,9 @@ describe('local Step Functions endpoint', () => {
       expect.arrayContaining(['al-1', 'al-2', 'al-3'].map((allocationId) => ({ orderId: 'ok-1', allocationId }))),
     );
     const recorded = harness.lambdas.callsTo('recordOutcome')[0]?.payload;
-    expect(recorded?.notified).toEqual(['al-1', 'al-2', 'al-3'].map((id) => ({ allocationId: id, messageId: `m-${id}` })));
+    expect(recorded?.notified).toEqual(
+      ['al-1', 'al-2', 'al-3'].map((id) => ({ allocationId: id, messageId: `m-${id}` })),
+    );
 
     const events = await fullHistory(harness.client, executionArn ?? '');
     const exitedCheck = events.find((e) => e.stateExitedEventDetails?.name === 'Check order');
@@ -351,19 +355,34 @@ describe('local Step Functions endpoint', () => {
       executionStartedEventDetails: { input: '{"orderId":"ok-shape"}' },
     });
     expect(events.find((e) => e.type === 'MapStateStarted')?.mapStateStartedEventDetails).toEqual({ length: 3 });
-    expect(events.filter((e) => e.type === 'MapIterationSucceeded').map((e) => e.mapIterationSucceededEventDetails?.index).sort()).toEqual([0, 1, 2]);
-    expect(events.at(-1)).toMatchObject({ type: 'ExecutionSucceeded', executionSucceededEventDetails: { output: done.output } });
+    expect(
+      events
+        .filter((e) => e.type === 'MapIterationSucceeded')
+        .map((e) => e.mapIterationSucceededEventDetails?.index)
+        .sort(),
+    ).toEqual([0, 1, 2]);
+    expect(events.at(-1)).toMatchObject({
+      type: 'ExecutionSucceeded',
+      executionSucceededEventDetails: { output: done.output },
+    });
 
     const newestFirst = await harness.client.send(
       new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 2 }),
     );
     expect(newestFirst.events?.map((e) => e.id)).toEqual([events.length, events.length - 1]);
     const olderPage = await harness.client.send(
-      new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 2, nextToken: newestFirst.nextToken }),
+      new GetExecutionHistoryCommand({
+        executionArn,
+        reverseOrder: true,
+        maxResults: 2,
+        nextToken: newestFirst.nextToken,
+      }),
     );
     expect(olderPage.events?.map((e) => e.id)).toEqual([events.length - 2, events.length - 3]);
 
-    const listed = await harness.client.send(new ListExecutionsCommand({ stateMachineArn: harness.routingArn, maxResults: 1 }));
+    const listed = await harness.client.send(
+      new ListExecutionsCommand({ stateMachineArn: harness.routingArn, maxResults: 1 }),
+    );
     expect(listed.executions).toHaveLength(1);
     const rest = await harness.client.send(
       new ListExecutionsCommand({ stateMachineArn: harness.routingArn, nextToken: listed.nextToken }),
@@ -376,8 +395,16 @@ describe('local Step Functions endpoint', () => {
     );
     expect(running.executions).toEqual([]);
 
-    const machines = await harness.client.send(new ListStateMachinesCommand({}));
-    expect(machines.stateMachines?.map((m) => m.name)).toEqual(['direct-lambda', 'order-routing']);
+    const firstMachines = await harness.client.send(new ListStateMachinesCommand({ maxResults: 2 }));
+    const moreMachines = await harness.client.send(
+      new ListStateMachinesCommand({ nextToken: firstMachines.nextToken }),
+    );
+    expect([...(firstMachines.stateMachines ?? []), ...(moreMachines.stateMachines ?? [])].map((m) => m.name)).toEqual([
+      'callback-heartbeat',
+      'direct-lambda',
+      'execution-timeout',
+      'order-routing',
+    ]);
     const machine = await harness.client.send(new DescribeStateMachineCommand({ stateMachineArn: harness.routingArn }));
     expect(JSON.parse(machine.definition ?? '')).toEqual(await fixture('order-routing.asl.json'));
   });
@@ -399,7 +426,9 @@ describe('local Step Functions endpoint', () => {
     });
     const types = (await fullHistory(harness.client, executionArn)).map((e) => e.type);
     expect(types.filter((t) => t === 'LambdaFunctionSucceeded')).toHaveLength(2);
-    expect(types).toEqual(expect.arrayContaining(['ParallelStateEntered', 'ParallelStateStarted', 'ParallelStateSucceeded']));
+    expect(types).toEqual(
+      expect.arrayContaining(['ParallelStateEntered', 'ParallelStateStarted', 'ParallelStateSucceeded']),
+    );
   });
 
   it('completes a waitForTaskToken task with SendTaskSuccess, and fails it with SendTaskFailure', async () => {
@@ -436,6 +465,44 @@ describe('local Step Functions endpoint', () => {
     );
   });
 
+  it('enforces HeartbeatSeconds (caught) and the execution TimeoutSeconds (TIMED_OUT)', async () => {
+    const harness = await startHarness();
+    const start = (machine: string) =>
+      harness.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: harness.sfn.stateMachineArn(machine),
+          input: '{"orderId":"t-1"}',
+        }),
+      );
+    const [heartbeat, timeout] = await Promise.all([start('callback-heartbeat'), start('execution-timeout')]);
+
+    const reallocated = await waitForStatus(harness.client, heartbeat.executionArn ?? '', 'SUCCEEDED');
+    expect(JSON.parse(reallocated.output ?? '')).toMatchObject({
+      next: 'REALLOCATE',
+      timeout: { Error: 'States.HeartbeatTimeout' },
+    });
+    const events = await fullHistory(harness.client, heartbeat.executionArn ?? '');
+    // A callback integration without a local target still hands its token out through the history.
+    const parameters = JSON.parse(
+      events.find((e) => e.type === 'TaskScheduled')?.taskScheduledEventDetails?.parameters ?? '',
+    );
+    const token = parameters.Entries[0].Detail.taskToken as string;
+    expect(events.find((e) => e.type === 'TaskTimedOut')?.taskTimedOutEventDetails).toMatchObject({
+      resourceType: 'events',
+      resource: 'putEvents.waitForTaskToken',
+      error: 'States.HeartbeatTimeout',
+    });
+    await expectApiError(
+      harness.client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })),
+      'TaskTimedOut',
+    );
+
+    const timedOut = await waitForStatus(harness.client, timeout.executionArn ?? '', 'TIMED_OUT');
+    expect(timedOut.error).toBe('States.Timeout');
+    const last = (await fullHistory(harness.client, timeout.executionArn ?? '')).at(-1);
+    expect(last?.type).toBe('ExecutionTimedOut');
+  });
+
   it('StopExecution aborts a waiting execution and retires its token', async () => {
     const harness = await startHarness();
     const { executionArn = '' } = await startOrder(harness, 'hold-stop');
@@ -444,8 +511,14 @@ describe('local Step Functions endpoint', () => {
     const stopped = await waitForStatus(harness.client, executionArn, 'ABORTED');
     expect(stopped).toMatchObject({ error: 'Cancelled', cause: 'buyer withdrew' });
     const events = await fullHistory(harness.client, executionArn);
-    expect(events.at(-1)).toMatchObject({ type: 'ExecutionAborted', executionAbortedEventDetails: { error: 'Cancelled' } });
-    await expectApiError(harness.client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })), 'TaskTimedOut');
+    expect(events.at(-1)).toMatchObject({
+      type: 'ExecutionAborted',
+      executionAbortedEventDetails: { error: 'Cancelled' },
+    });
+    await expectApiError(
+      harness.client.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })),
+      'TaskTimedOut',
+    );
     await harness.sfn.idle();
   });
 
@@ -526,7 +599,8 @@ describe('local Step Functions endpoint', () => {
     }
     const described = JSON.parse(cli) as { status: string; name: string; output: string; startDate: string | number };
     expect(described).toMatchObject({ status: 'SUCCEEDED', name: 'ok-cli', output: viaSdk.output });
-    const cliStart = typeof described.startDate === 'number' ? described.startDate * 1000 : Date.parse(described.startDate);
+    const cliStart =
+      typeof described.startDate === 'number' ? described.startDate * 1000 : Date.parse(described.startDate);
     expect(Math.abs(cliStart - (viaSdk.startDate?.getTime() ?? 0))).toBeLessThan(1000);
   });
 });

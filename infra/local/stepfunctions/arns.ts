@@ -25,10 +25,17 @@ export function parseStatesArn(arn: unknown, kind: 'stateMachine' | 'execution')
 }
 
 // AWS forbids whitespace, brackets, wildcards, these punctuation marks and control characters in names.
-const forbiddenNameCharacters = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/u;
+const forbiddenNameCharacters = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/u;
+
+function hasControlCharacter(name: string): boolean {
+  return [...name].some((char) => {
+    const code = char.codePointAt(0) ?? 0;
+    return code <= 0x1f || (code >= 0x7f && code <= 0x9f);
+  });
+}
 
 export function assertValidName(name: string): void {
-  if (name.length < 1 || name.length > 80 || forbiddenNameCharacters.test(name)) {
+  if (name.length < 1 || name.length > 80 || forbiddenNameCharacters.test(name) || hasControlCharacter(name)) {
     throw new SfnApiError('InvalidName', `Invalid Name: '${name}'`);
   }
 }

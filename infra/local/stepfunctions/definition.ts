@@ -82,7 +82,8 @@ const waitSuffix = '.waitForTaskToken';
 export function classifyResource(resource: unknown): TaskResource {
   if (typeof resource !== 'string') return { kind: 'unsupported', reason: 'Resource is not a string' };
   const parts = resource.split(':');
-  if (parts[0] === 'arn' && parts[2] === 'lambda' && parts[5] === 'function') return { kind: 'lambdaArn', arn: resource };
+  if (parts[0] === 'arn' && parts[2] === 'lambda' && parts[5] === 'function')
+    return { kind: 'lambdaArn', arn: resource };
   const integration = /^arn:[^:]+:states:::([^:]+):(.+)$/.exec(resource);
   if (!integration?.[1] || !integration[2]) return { kind: 'unsupported', reason: `unknown Resource '${resource}'` };
   const resourceType = integration[1];

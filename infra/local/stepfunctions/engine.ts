@@ -8,8 +8,14 @@ import {
   StateMachine,
 } from 'aws-local-stepfunctions';
 import { type ArnScope, executionArn } from './arns.js';
+import {
+  type AslMachine,
+  type AslState,
+  classifyResource,
+  indexStates,
+  withFaithfulTaskTimeouts,
+} from './definition.js';
 import { SfnApiError, StatesError, statesRuntime } from './errors.js';
-import { type AslMachine, type AslState, classifyResource, indexStates, withFaithfulTaskTimeouts } from './definition.js';
 import {
   detailsKey,
   type EventSink,
@@ -66,19 +72,32 @@ type TaskEventBase = {
 const maxHistoryEvents = 25_000;
 const noTruncation = { truncated: false };
 
+// asl-validator takes a few hundred ms per definition; a restart in the same process need not pay it again.
+const validatedDefinitions = new Set<string>();
+const maxRememberedDefinitions = 100;
+
 export function loadMachine(arn: string, name: string, definition: object): LoadedMachine {
   const machine = definition as AslMachine;
   const states = indexStates(machine);
+  const definitionJson = JSON.stringify(definition);
   // Constructing validates the definition with asl-validator, so a bad one fails at start, not mid-run.
-  const runnable = new StateMachine(withFaithfulTaskTimeouts(machine) as never);
-  return { name, arn, definitionJson: JSON.stringify(definition), runnable, states, creationDate: Date.now() };
+  const noValidate = validatedDefinitions.has(definitionJson);
+  const runnable = new StateMachine(withFaithfulTaskTimeouts(machine) as never, { validationOptions: { noValidate } });
+  if (validatedDefinitions.size >= maxRememberedDefinitions) validatedDefinitions.clear();
+  validatedDefinitions.add(definitionJson);
+  return { name, arn, definitionJson, runnable, states, creationDate: Date.now() };
 }
 
 export function appendEvent(record: ExecutionRecord, type: string, details?: Record<string, unknown>, at?: number) {
   const last = record.events[record.events.length - 1];
   const id = (last?.id ?? 0) + 1;
   // Library events arrive a tick late; keep timestamps monotonic as AWS does.
-  const event: HistoryEvent = { id, previousEventId: id - 1, timestamp: Math.max(at ?? Date.now(), last?.timestamp ?? 0), type };
+  const event: HistoryEvent = {
+    id,
+    previousEventId: id - 1,
+    timestamp: Math.max(at ?? Date.now(), last?.timestamp ?? 0),
+    type,
+  };
   if (details) event[detailsKey(type)] = details;
   record.events.push(event);
 }
@@ -209,7 +228,12 @@ export class Engine {
     const { record } = running;
     const tokens = this.options.tokens;
     return {
-      Execution: { Id: record.executionArn, Name: record.name, RoleArn: this.options.roleArn, RedriveCount: record.redriveCount },
+      Execution: {
+        Id: record.executionArn,
+        Name: record.name,
+        RoleArn: this.options.roleArn,
+        RedriveCount: record.redriveCount,
+      },
       StateMachine: { Id: record.stateMachineArn, Name: record.stateMachineName },
       Task: {
         get Token() {
@@ -275,7 +299,12 @@ export class Engine {
   private async invokeLambdaArn(running: RunningExecution, arn: string, state: AslState, input: unknown) {
     const sink = this.sinkFor(running);
     const timeoutInSeconds = seconds(state.TimeoutSeconds);
-    sink('LambdaFunctionScheduled', { resource: arn, input: json(input), inputDetails: noTruncation, timeoutInSeconds });
+    sink('LambdaFunctionScheduled', {
+      resource: arn,
+      input: json(input),
+      inputDetails: noTruncation,
+      timeoutInSeconds,
+    });
     sink('LambdaFunctionStarted');
     try {
       const result = jsonCopy(await this.options.invokeLambda(arn, jsonCopy(input)));
@@ -291,7 +320,10 @@ export class Engine {
   /** `arn:aws:states:::lambda:invoke` (Invoke API response) or another integration through invokeIntegration. */
   private async invokeIntegrated(running: RunningExecution, base: TaskEventBase, state: AslState, input: unknown) {
     const sink = this.sinkFor(running);
-    const timeouts = { timeoutInSeconds: seconds(state.TimeoutSeconds), heartbeatInSeconds: seconds(state.HeartbeatSeconds) };
+    const timeouts = {
+      timeoutInSeconds: seconds(state.TimeoutSeconds),
+      heartbeatInSeconds: seconds(state.HeartbeatSeconds),
+    };
     sink('TaskScheduled', { ...base, region: this.options.scope.region, parameters: json(input), ...timeouts });
     sink('TaskStarted', base);
     try {
@@ -321,7 +353,10 @@ export class Engine {
     const sink = this.sinkFor(running);
     const token = claimed ?? this.options.tokens.mint();
     if (!claimed) this.options.log(`stepfunctions: a waitForTaskToken task does not pass $$.Task.Token on`);
-    const options = { heartbeatSeconds: seconds(state.HeartbeatSeconds), timeoutSeconds: seconds(state.TimeoutSeconds) };
+    const options = {
+      heartbeatSeconds: seconds(state.HeartbeatSeconds),
+      timeoutSeconds: seconds(state.TimeoutSeconds),
+    };
     try {
       const output = await this.options.tokens.wait(token, running.record.executionArn, options);
       sink('TaskSucceeded', { ...base, ...outputDetails(json(output)) });

@@ -73,11 +73,14 @@ export class HistoryTranslator {
         if (this.startedDetails) this.sink('ExecutionStarted', this.startedDetails, event.timestamp);
         return;
       case 'StateEntered':
-        return this.entered(event.state.name, event.state.type, event.state.input, event.timestamp);
+        this.entered(event.state.name, event.state.type, event.state.input, event.timestamp);
+        return;
       case 'StateExited':
-        return this.exited(event.state.name, event.state.type, event.state.output, event.index, event.timestamp);
+        this.exited(event.state.name, event.state.type, event.state.output, event.index, event.timestamp);
+        return;
       case 'StateFailed':
-        return this.failed(event.state.name, event.state.type, event.index, event.Error, event.timestamp);
+        this.failed(event.state.name, event.state.type, event.index, event.Error, event.timestamp);
+        return;
       case 'MapIterationStarted':
       case 'MapIterationSucceeded':
       case 'MapIterationFailed':
@@ -105,7 +108,7 @@ export class HistoryTranslator {
   }
 
   private failed(name: string, type: string, index: number | undefined, error: string, at: number): void {
-    if (type === 'Task') return this.taskFailed(name, error, at);
+    if (type === 'Task') this.taskFailed(name, error, at);
     if (type !== 'Map' && type !== 'Parallel') return;
     this.failedContainers.add(`${name}#${index ?? -1}`);
     this.sink(`${type}StateFailed`, undefined, at);

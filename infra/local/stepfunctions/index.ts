@@ -48,7 +48,12 @@ function loadMachines(scope: ArnScope, options: LocalStepFunctionsOptions, log: 
 }
 
 /** Said once at start, so a workflow that will fail locally does not surprise anyone mid-run. */
-function warnAboutUnsupported(name: string, definition: object, options: LocalStepFunctionsOptions, log: (line: string) => void) {
+function warnAboutUnsupported(
+  name: string,
+  definition: object,
+  options: LocalStepFunctionsOptions,
+  log: (line: string) => void,
+) {
   forEachState(definition as never, (stateName, state) => {
     if (state.Type !== 'Task') return;
     const resource = classifyResource(state.Resource);

@@ -28,7 +28,10 @@ function epochSeconds(ms: number | undefined): number | undefined {
 function requireString(params: Record<string, unknown>, key: string): string {
   const value = params[key];
   if (typeof value !== 'string' || value === '') {
-    throw new SfnApiError('ValidationException', `1 validation error detected: Value at '${key}' failed to satisfy constraint: Member must not be null`);
+    throw new SfnApiError(
+      'ValidationException',
+      `1 validation error detected: Value at '${key}' failed to satisfy constraint: Member must not be null`,
+    );
   }
   return value;
 }
@@ -45,7 +48,10 @@ function pageSize(params: Record<string, unknown>): number {
   const value = params.maxResults;
   if (value === undefined || value === null || value === 0) return 100;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 1000) {
-    throw new SfnApiError('ValidationException', "Value at 'maxResults' failed to satisfy constraint: Member must be <= 1000");
+    throw new SfnApiError(
+      'ValidationException',
+      "Value at 'maxResults' failed to satisfy constraint: Member must be <= 1000",
+    );
   }
   return value;
 }
@@ -75,7 +81,8 @@ function paginate<T>(items: T[], size: number, key: (item: T) => unknown): { pag
 function machineByArn(deps: OperationDeps, arn: string): LoadedMachine {
   const [name] = parseStatesArn(arn, 'stateMachine');
   const machine = name === undefined ? undefined : deps.machines.get(name);
-  if (!machine || machine.arn !== arn) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+  if (!machine || machine.arn !== arn)
+    throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
   return machine;
 }
 
@@ -188,7 +195,10 @@ export function createOperations(deps: OperationDeps): Record<string, Operation>
         .list(machine.arn)
         .filter((record) => statusFilter === undefined || record.status === statusFilter)
         .sort(newestFirst)
-        .filter((r) => after === undefined || r.startDate < after[0] || (r.startDate === after[0] && r.executionArn < after[1]));
+        .filter(
+          (r) =>
+            after === undefined || r.startDate < after[0] || (r.startDate === after[0] && r.executionArn < after[1]),
+        );
       const { page, nextToken } = paginate(records, pageSize(params), (r) => [r.startDate, r.executionArn]);
       return { executions: page.map(summary), nextToken };
     },

@@ -27,7 +27,8 @@ function parseParams(body: string): Record<string, unknown> {
   if (body.trim() === '') return {};
   try {
     const parsed: unknown = JSON.parse(body);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
   } catch {
     // Reported below, as AWS does, as a serialization error.
   }
@@ -60,7 +61,10 @@ async function handle(
   } catch (error) {
     if (error instanceof SfnApiError) return [error.httpStatus, { __type: error.code, message: error.message }];
     log(`stepfunctions: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    return [500, { __type: 'InternalFailure', message: 'The request processing has failed because of an unknown error' }];
+    return [
+      500,
+      { __type: 'InternalFailure', message: 'The request processing has failed because of an unknown error' },
+    ];
   }
 }
 
