@@ -18,7 +18,7 @@ const unitPricePattern = /^(0|[1-9]\d{0,6})(\.\d{1,2})?$/;
 
 export const unitPriceSchema = z
   .string()
-  .max(10)
+  .max(10, { abort: true })
   .regex(unitPricePattern, `expected a decimal string with at most 2 decimals, up to ${maxUnitPriceUsdPerKg}`)
   .refine((value) => /[1-9]/.test(value), 'must be greater than 0');
 
