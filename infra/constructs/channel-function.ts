@@ -73,8 +73,16 @@ export class ChannelFunction extends NodejsFunction {
         externalModules: [],
         // Some bundled CommonJS dependencies call require(); an ESM bundle has none unless we create it.
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        // Writes index.meta.json beside the bundle, for bundle-size checks.
+        // esbuild's metafile (inputs and their bytes) is as large as the bundle itself, so it is moved out of the
+        // deployed zip to <cloud assembly>/bundle-meta/<name>.meta.json, where bundle-size checks can read it.
         metafile: true,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir, outputDir) => [
+            `mkdir -p "${outputDir}/../bundle-meta" && mv "${outputDir}/index.meta.json" "${outputDir}/../bundle-meta/${props.name}.meta.json"`,
+          ],
+        },
       },
     });
     this.lambdaName = props.name;
