@@ -50,6 +50,14 @@ function requiredText(value, max, path, errors) {
   return text;
 }
 
+/** A picked value (grade, coating): the select's empty option means nothing was chosen. */
+function picked(value, max, path, errors) {
+  const text = (value ?? '').trim();
+  if (text === '') errors.push({ path, message: t('errors.choose') });
+  else if (text.length > max) errors.push({ path, message: t('errors.tooLong', { max }) });
+  return text;
+}
+
 function country(value, path, errors) {
   const code = (value ?? '').trim();
   if (code === '') errors.push({ path, message: t('errors.required') });
@@ -115,9 +123,9 @@ function shape(rawLine, base, errors) {
 function line(rawLine, index, errors) {
   const base = `/lines/${index}`;
   return {
-    grade: requiredText(rawLine.grade, LIMITS.grade, `${base}/grade`, errors),
+    grade: picked(rawLine.grade, LIMITS.grade, `${base}/grade`, errors),
     shape: shape(rawLine, base, errors),
-    coating: requiredText(rawLine.coating, LIMITS.coating, `${base}/coating`, errors),
+    coating: picked(rawLine.coating, LIMITS.coating, `${base}/coating`, errors),
     quantityKg: quantity(rawLine.quantityKg, `${base}/quantityKg`, errors),
     offeredUnitPriceUsdPerKg: price(rawLine.offeredUnitPriceUsdPerKg, `${base}/offeredUnitPriceUsdPerKg`, errors),
   };

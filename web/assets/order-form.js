@@ -44,7 +44,7 @@ const quoteState = { timer: 0, seq: 0, controller: null, requestText: '', result
 
 /**
  * One Idempotency-Key per form state: a double click or a retry of the same body reuses it, so the server answers
- * with the same order; any edit makes a new body and therefore a new key.
+ * with the same order; any edit makes a new body and therefore a new key, and so does a 4xx refusal.
  */
 const submission = { bodyText: '', key: '', inFlight: false };
 
@@ -169,6 +169,7 @@ function createLine() {
   line.legend = h('legend');
   line.error = h('p', { class: 'field-error', id: id('error'), hidden: true });
   line.specAdvice = h('p', { class: 'advice', id: id('spec') });
+  line.gradeInfo = h('p', { class: 'advice', id: id('grade-info') });
   line.dims = h('div', { class: 'grid dims', id: id('dims') });
   line.dimsError = h('p', { class: 'field-error', id: id('dims-error'), hidden: true });
   line.dims.dataset.errorId = line.dimsError.id;
@@ -187,10 +188,11 @@ function createLine() {
     h(
       'div',
       { class: 'grid' },
-      field(line.grade, 'line.grade', { describedBy: [line.specAdvice.id], wide: true }),
+      field(line.grade, 'line.grade', { describedBy: [line.gradeInfo.id, line.specAdvice.id], wide: true }),
       field(line.coating, 'line.coating'),
       field(line.shapeType, 'line.shape'),
     ),
+    line.gradeInfo,
     line.specAdvice,
     line.dimsError,
     line.dims,
@@ -363,6 +365,11 @@ function updateAdvice() {
         })
       : '';
     line.specAdvice.classList.toggle('warning', Boolean(tooHot));
+    // The select's own text is cut short on a phone; the chosen grade's properties are repeated in full here.
+    line.gradeInfo.textContent = grade
+      ? t('line.gradeOption', { grade: grade.grade, br: grade.brMinT, hcj: grade.hcjMinKAm, temp: grade.maxTempC }) +
+        (grade.controlled ? t('line.gradeControlled') : '')
+      : '';
   }
 }
 
@@ -436,6 +443,8 @@ function renderQuote() {
   for (const line of lines) {
     const position = result ? result.uids.indexOf(line.uid) : -1;
     const quoted = result?.ok && position >= 0 ? result.response.lines[position] : undefined;
+    if (quoted) line.quoteOut.dataset.unitPrice = quoted.unitPriceUsdPerKg;
+    else delete line.quoteOut.dataset.unitPrice;
     if (quoted) {
       const kg = result.request[position].line.quantityKg;
       line.quoteOut.textContent = t('line.quote', {
@@ -520,8 +529,13 @@ function clearErrors() {
 /** Puts each message next to its field and lists them all, as links to the fields, in the live summary. */
 function showErrors(errors, { server = false } = {}) {
   const items = [];
-  for (const { path, message } of errors) {
-    const target = targetFor(path);
+  // The summary follows the page's reading order, not the body's key order.
+  const located = errors.map((error) => ({ ...error, target: targetFor(error.path) }));
+  located.sort((a, b) => {
+    if (!a.target || !b.target || a.target === b.target) return 0;
+    return a.target.compareDocumentPosition(b.target) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+  });
+  for (const { path, message, target } of located) {
     const slot = target?.dataset.errorId ? document.getElementById(target.dataset.errorId) : null;
     if (target && slot) {
       slot.textContent = slot.textContent ? `${slot.textContent}; ${message}` : message;
@@ -594,6 +608,9 @@ async function submit(event) {
       window.location.assign(`/orders/${encodeURIComponent(answer.orderId)}`);
       return;
     }
+    // A 4xx answer means nothing was created, so the next attempt may carry a new key (and must, if the body changed
+    // only on the wire). After a 5xx or a lost answer the outcome is unknown: the same key is kept for the retry.
+    if (status >= 400 && status < 500) submission.bodyText = '';
     const fieldErrors = problemErrors(answer);
     if (status === 422 && fieldErrors.length > 0) showErrors(fieldErrors, { server: true });
     else if (status === 429) setSubmitStatus(t('submit.rateLimited'));
