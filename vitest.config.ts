@@ -1,6 +1,9 @@
 /** Test suites: fast unit/handler/CDK tests, and integration tests on the real local emulators. */
 import { defineConfig } from 'vitest/config';
 
+// The global setup runs in this process and loads the AWS SDK, which warns about Node 20 on every import.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 export default defineConfig({
   test: {
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
@@ -34,7 +37,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,

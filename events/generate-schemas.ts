@@ -8,7 +8,11 @@ export function eventJsonSchemas(): Map<string, string> {
   const files = new Map<string, string>();
   for (const event of channelEvents) {
     const schema = z.toJSONSchema(event.schema, { target: 'draft-2020-12' });
-    const document = { $id: `export-channel/${event.detailType}/v${event.version}`, title: event.detailType, ...schema };
+    const document = {
+      $id: `export-channel/${event.detailType}/v${event.version}`,
+      title: event.detailType,
+      ...schema,
+    };
     files.set(`${event.detailType}.v${event.version}.json`, `${JSON.stringify(document, null, 2)}\n`);
   }
   return files;

@@ -10,6 +10,7 @@ import { OrderReceived } from './order-received';
 import { OrderRejected } from './order-rejected';
 import { OrderUnfilled } from './order-unfilled';
 
+export { EVENT_BUS_NAME, EVENT_SOURCE } from './define-event';
 export {
   AllocationAccepted,
   AllocationDeclined,
@@ -22,7 +23,6 @@ export {
   OrderRejected,
   OrderUnfilled,
 };
-export { EVENT_BUS_NAME, EVENT_SOURCE } from './define-event';
 
 export const channelEvents = [
   OrderReceived,

@@ -3,7 +3,8 @@ import { execFileSync } from 'node:child_process';
 
 const problems = [];
 const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 20 || (major === 20 && minor < 19)) problems.push(`Node ${process.versions.node} is too old: install Node 20.19 or newer.`);
+if (major < 20 || (major === 20 && minor < 19))
+  problems.push(`Node ${process.versions.node} is too old: install Node 20.19 or newer.`);
 try {
   execFileSync('java', ['-version'], { stdio: 'ignore' });
 } catch {

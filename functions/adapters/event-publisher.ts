@@ -15,7 +15,10 @@ export interface PendingEvent {
 }
 
 /** Pairs a definition with its detail so a batch stays type-checked. */
-export function channelEvent<E extends EventDefinition<string, z.ZodType>>(definition: E, detail: DetailInput<E>): PendingEvent {
+export function channelEvent<E extends EventDefinition<string, z.ZodType>>(
+  definition: E,
+  detail: DetailInput<E>,
+): PendingEvent {
   return { definition, detail: detail as Record<string, unknown> };
 }
 
@@ -35,7 +38,9 @@ export function createEventPublisher(busName = requiredEnv('EVENT_BUS_NAME')) {
     for (let i = 0; i < entries.length; i += 10) {
       const result = await eventBridge.send(new PutEventsCommand({ Entries: entries.slice(i, i + 10) }));
       if ((result.FailedEntryCount ?? 0) > 0) {
-        const failed = (result.Entries ?? []).filter((e) => e.ErrorCode).map((e) => `${e.ErrorCode}: ${e.ErrorMessage}`);
+        const failed = (result.Entries ?? [])
+          .filter((e) => e.ErrorCode)
+          .map((e) => `${e.ErrorCode}: ${e.ErrorMessage}`);
         throw new EventPublishError(`${result.FailedEntryCount} event(s) not published: ${failed.join('; ')}`);
       }
     }

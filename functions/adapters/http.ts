@@ -33,7 +33,11 @@ const baseHeaders = {
   'X-Content-Type-Options': 'nosniff',
 };
 
-export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
   return {
     statusCode,
     headers: { 'Content-Type': 'application/json', ...baseHeaders, ...headers },
@@ -92,12 +96,22 @@ export function jsonBody<T>(schema: ZodType<T>): MiddlewareObj<JsonEvent<T>, API
       const contentType = header(event, 'content-type') ?? '';
       const mediaType = contentType.split(';')[0]?.trim().toLowerCase();
       if (mediaType !== 'application/json') {
-        throw new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', 'Send the body as application/json.');
+        throw new HttpProblem(
+          415,
+          'unsupported-media-type',
+          'Unsupported media type',
+          'Send the body as application/json.',
+        );
       }
       const raw = event.body ?? '';
       const bytes = Buffer.byteLength(raw, event.isBase64Encoded ? 'base64' : 'utf8');
       if (bytes > MAX_BODY_BYTES) {
-        throw new HttpProblem(413, 'body-too-large', 'Body too large', `The body is ${bytes} bytes; the limit is ${MAX_BODY_BYTES}.`);
+        throw new HttpProblem(
+          413,
+          'body-too-large',
+          'Body too large',
+          `The body is ${bytes} bytes; the limit is ${MAX_BODY_BYTES}.`,
+        );
       }
       const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
       let parsed: unknown;
@@ -143,7 +157,12 @@ export function problemJsonErrors(): MiddlewareObj<APIGatewayProxyEvent, APIGate
       }
       logger.error('unhandled error', { error: error as Error });
       request.response = problemResponse(
-        new HttpProblem(500, 'internal', 'Internal error', 'Something went wrong on our side; nothing you sent caused it.'),
+        new HttpProblem(
+          500,
+          'internal',
+          'Internal error',
+          'Something went wrong on our side; nothing you sent caused it.',
+        ),
       );
     },
   };

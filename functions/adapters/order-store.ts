@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  type BatchGetCommandOutput,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -70,8 +71,14 @@ export interface CapacityCellKey {
 }
 
 const orderKey = (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' });
-const allocationKey = (orderId: string, allocationId: string) => ({ pk: `ORDER#${orderId}`, sk: `ALLOC#${allocationId}` });
-const capacityKey = (cell: CapacityCellKey) => ({ pk: `CAP#${cell.factoryId}#${cell.family}#${cell.month}`, sk: 'CAP' });
+const allocationKey = (orderId: string, allocationId: string) => ({
+  pk: `ORDER#${orderId}`,
+  sk: `ALLOC#${allocationId}`,
+});
+const capacityKey = (cell: CapacityCellKey) => ({
+  pk: `CAP#${cell.factoryId}#${cell.family}#${cell.month}`,
+  sk: 'CAP',
+});
 
 /** A transaction may hold at most 100 actions; one is kept for the order's own guard. */
 export const MAX_ALLOCATIONS_PER_TRANSACTION = 99;
@@ -98,7 +105,9 @@ export function createOrderStore(tableName: string) {
   }
 
   async function getOrder(orderId: string): Promise<OrderRecord | undefined> {
-    const result = await dynamoDb.send(new GetCommand({ TableName: tableName, Key: orderKey(orderId), ConsistentRead: true }));
+    const result = await dynamoDb.send(
+      new GetCommand({ TableName: tableName, Key: orderKey(orderId), ConsistentRead: true }),
+    );
     return result.Item ? stripKeys<OrderRecord>(result.Item) : undefined;
   }
 
@@ -197,7 +206,7 @@ export function createOrderStore(tableName: string) {
       let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map(capacityKey);
       // UnprocessedKeys come back under throttling; ask again until none are left.
       while (keys && keys.length > 0) {
-        const result = await dynamoDb.send(
+        const result: BatchGetCommandOutput = await dynamoDb.send(
           new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
         );
         for (const item of result.Responses?.[tableName] ?? []) {
@@ -246,9 +255,9 @@ export function createOrderStore(tableName: string) {
           TableName: tableName,
           Key: capacityKey(cell),
           UpdateExpression:
-            'SET reservedKg = if_not_exists(reservedKg, :zero) + :q, capacityKg = :cap, factoryId = :f, family = :fam, #month = :m, #type = :type',
+            'SET reservedKg = if_not_exists(reservedKg, :zero) + :q, capacityKg = :cap, factoryId = :f, #family = :fam, #month = :m, #type = :type',
           ConditionExpression: 'attribute_not_exists(reservedKg) OR reservedKg <= :limit',
-          ExpressionAttributeNames: { '#month': 'month', '#type': 'type' },
+          ExpressionAttributeNames: { '#family': 'family', '#month': 'month', '#type': 'type' },
           ExpressionAttributeValues: {
             ':zero': 0,
             ':q': quantityKg,
@@ -266,7 +275,13 @@ export function createOrderStore(tableName: string) {
       items.push({
         Put: {
           TableName: tableName,
-          Item: { ...allocationKey(orderId, a.allocationId), type: 'allocation', ...a, status: 'RESERVED', reservedAt: at },
+          Item: {
+            ...allocationKey(orderId, a.allocationId),
+            type: 'allocation',
+            ...a,
+            status: 'RESERVED',
+            reservedAt: at,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       });

@@ -1,4 +1,6 @@
 /** Workflow task (one Map iteration): e-mail a factory its allocation, at most once, and publish AllocationNotified. */
+
+import { z } from 'zod';
 import { AllocationNotified } from '../../events';
 import { requiredEnv, systemClock } from '../adapters/config';
 import { channelEvent, createEventPublisher } from '../adapters/event-publisher';
@@ -8,7 +10,6 @@ import { createRulesStore } from '../adapters/rules-store';
 import { OrderNotFoundError } from '../adapters/task-input';
 import { isoDate } from '../adapters/today';
 import { factoryContact } from '../domain/members';
-import { z } from 'zod';
 import type { NotifyFactoryOutput } from '../workflow-io';
 import { allocationEmail } from './allocation-email';
 

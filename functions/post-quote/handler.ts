@@ -16,6 +16,7 @@ export const handler = middy<JsonEvent<QuoteRequest>, APIGatewayProxyResult>()
   .handler(async (event) => {
     const ruleSet = await rules.ruleSetOn(isoDate(systemClock()));
     const problems = quoteProblems(event.parsedBody, ruleSet);
-    if (problems.length > 0) throw validationProblem(problems, 'Some lines cannot be priced by the unified price list.');
+    if (problems.length > 0)
+      throw validationProblem(problems, 'Some lines cannot be priced by the unified price list.');
     return jsonResponse(200, quote(event.parsedBody, ruleSet));
   });

@@ -2,7 +2,14 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { requiredEnv, systemClock } from '../adapters/config';
-import { HttpProblem, type JsonEvent, jsonBody, jsonResponse, problemJsonErrors, requestHeader } from '../adapters/http';
+import {
+  HttpProblem,
+  type JsonEvent,
+  jsonBody,
+  jsonResponse,
+  problemJsonErrors,
+  requestHeader,
+} from '../adapters/http';
 import { createOrderStore } from '../adapters/order-store';
 import { type Order, orderSchema } from '../domain/order';
 import { acceptOrder } from './accept-order';

@@ -88,15 +88,17 @@ export async function ensureTables(endpoint: string, names: { orders: string; id
   try {
     await ensureTable(client, names.orders, [ordersTableDesign.partitionKey, ordersTableDesign.sortKey]);
     await ensureTable(client, names.idempotency, [idempotencyTableDesign.partitionKey]);
-    await client.send(
-      new UpdateTimeToLiveCommand({
-        TableName: names.idempotency,
-        TimeToLiveSpecification: { AttributeName: idempotencyTableDesign.timeToLiveAttribute, Enabled: true },
-      }),
-    ).catch((error: Error) => {
-      // Enabling TTL twice is refused; it is already what we want.
-      if (!/already enabled/i.test(error.message)) throw error;
-    });
+    await client
+      .send(
+        new UpdateTimeToLiveCommand({
+          TableName: names.idempotency,
+          TimeToLiveSpecification: { AttributeName: idempotencyTableDesign.timeToLiveAttribute, Enabled: true },
+        }),
+      )
+      .catch((error: Error) => {
+        // Enabling TTL twice is refused; it is already what we want.
+        if (!/already enabled/i.test(error.message)) throw error;
+      });
   } finally {
     client.destroy();
   }

@@ -52,8 +52,14 @@ const routes: CompiledRoute[] = apiRoutes.map((route) => {
 });
 
 function problem(response: ServerResponse, status: number, title: string, detail: string) {
-  response.writeHead(status, { ...securityHeaders, 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store' });
-  response.end(JSON.stringify({ type: `/problems/${title.toLowerCase().replace(/\W+/g, '-')}`, title, status, detail }));
+  response.writeHead(status, {
+    ...securityHeaders,
+    'Content-Type': 'application/problem+json',
+    'Cache-Control': 'no-store',
+  });
+  response.end(
+    JSON.stringify({ type: `/problems/${title.toLowerCase().replace(/\W+/g, '-')}`, title, status, detail }),
+  );
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
@@ -107,7 +113,9 @@ function toProxyEvent(
       authorizer: null,
       protocol: `HTTP/${request.httpVersion}`,
       httpMethod: route.method,
-      identity: { sourceIp: request.socket.remoteAddress ?? '127.0.0.1' } as APIGatewayProxyEvent['requestContext']['identity'],
+      identity: {
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+      } as APIGatewayProxyEvent['requestContext']['identity'],
       path: url.pathname,
       stage: 'local',
       requestId,
@@ -130,7 +138,10 @@ async function serveApi(request: IncomingMessage, response: ServerResponse, url:
   if (body === 'too-large') return problem(response, 413, 'Body too large', 'The body exceeds the 64 KiB limit.');
   const values = route.pattern.exec(url.pathname)?.slice(1) ?? [];
   const pathParameters = Object.fromEntries(route.params.map((name, i) => [name, decodeURIComponent(values[i] ?? '')]));
-  const result = (await invoke(route.lambda, toProxyEvent(request, url, route, pathParameters, body))) as APIGatewayProxyResult;
+  const result = (await invoke(
+    route.lambda,
+    toProxyEvent(request, url, route, pathParameters, body),
+  )) as APIGatewayProxyResult;
   response.writeHead(result.statusCode, { ...securityHeaders, ...(result.headers as Record<string, string>) });
   response.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
 }

@@ -25,7 +25,8 @@ export function configuredPorts(env: NodeJS.ProcessEnv = process.env): Record<Po
     const value = env[portEnv[name]];
     if (value !== undefined && value !== '') {
       const port = Number(value);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${portEnv[name]}=${value} is not a port`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new Error(`${portEnv[name]}=${value} is not a port`);
       ports[name] = port;
     }
   }

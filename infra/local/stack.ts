@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import sesServer from 'aws-ses-v2-local';
-import { startDynamoDbLocal, ensureTables } from './dynamodb-local';
+import * as sesModule from 'aws-ses-v2-local';
+import { ensureTables, startDynamoDbLocal } from './dynamodb-local';
 import { startLocalEventBus } from './event-bus';
 import { startHttpServer } from './http-server';
 import { createInvoker, loadHandlers } from './lambda-runtime';
@@ -48,6 +48,13 @@ export interface LocalStack {
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** aws-ses-v2-local is CommonJS with `exports.default`; Node and vite hand its default export over differently. */
+type SesServerFactory = (config: { host: string; port: number }) => Promise<Server>;
+const sesServer: SesServerFactory =
+  (sesModule as unknown as { default: { default?: SesServerFactory } | SesServerFactory }).default instanceof Function
+    ? (sesModule as unknown as { default: SesServerFactory }).default
+    : (sesModule as unknown as { default: { default: SesServerFactory } }).default.default;
 
 async function startSes(port: number): Promise<{ endpoint: string; stop(): Promise<void> }> {
   const server: Server = await sesServer({ host: '127.0.0.1', port });
@@ -121,7 +128,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const { createRulesStore } = await import('../../functions/adapters/rules-store');
     const { seedRules } = await import('../../functions/adapters/seed-rules');
     const seeded = await seedRules(createRulesStore(localNames.ordersTable));
-    log(`Rules               ${Object.entries(seeded).map(([k, v]) => `${k}:${v}`).join(' ')}`);
+    log(
+      `Rules               ${Object.entries(seeded)
+        .map(([k, v]) => `${k}:${v}`)
+        .join(' ')}`,
+    );
 
     const definition = JSON.parse(readFileSync(join(projectRoot, 'workflows/order-routing.asl.json'), 'utf8'));
     const sfn = await startLocalStepFunctions({

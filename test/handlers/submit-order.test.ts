@@ -36,7 +36,11 @@ describe('POST /api/orders', () => {
     const response = await post(JSON.stringify(contractOrder()));
     expect(response.statusCode).toBe(202);
     const body = JSON.parse(response.body);
-    expect(body).toEqual({ orderId: expect.stringMatching(/^[0-9A-Z]{26}$/), status: 'RECEIVED', links: { self: `/api/orders/${body.orderId}` } });
+    expect(body).toEqual({
+      orderId: expect.stringMatching(/^[0-9A-Z]{26}$/),
+      status: 'RECEIVED',
+      links: { self: `/api/orders/${body.orderId}` },
+    });
     expect(response.headers?.Location).toBe(`/api/orders/${body.orderId}`);
     expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
       TableName: 'orders',
@@ -113,7 +117,9 @@ describe('POST /api/orders', () => {
   });
 
   it('answers 503, not a client error, when DynamoDB throttles', async () => {
-    dynamo.on(PutCommand).rejects(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' }));
+    dynamo
+      .on(PutCommand)
+      .rejects(Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException' }));
     const response = await post(JSON.stringify(contractOrder()));
     expect(response.statusCode).toBe(503);
     expect(response.headers?.['Retry-After']).toBe('1');

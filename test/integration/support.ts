@@ -1,8 +1,28 @@
 /** Helpers for integration tests: call the local API, poll an order to a terminal status, read the SES inbox. */
-import { inject } from 'vitest';
 import { setTimeout as delay } from 'node:timers/promises';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { inject } from 'vitest';
 
 export const stack = () => inject('stack');
+
+let sfnClient: SFNClient | undefined;
+export function stepFunctions(): SFNClient {
+  sfnClient ??= new SFNClient({
+    endpoint: stack().stepFunctions,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  return sfnClient;
+}
+
+export function executionArn(orderId: string): string {
+  return `${stack().stateMachineArn.replace(':stateMachine:', ':execution:')}:${orderId}`;
+}
+
+/** The execution's status; read before the order, because a route records the order's status before it ends. */
+async function executionStatus(orderId: string) {
+  return stepFunctions().send(new DescribeExecutionCommand({ executionArn: executionArn(orderId) }));
+}
 
 export interface ApiResponse<T = unknown> {
   status: number;
@@ -45,9 +65,20 @@ export async function orderReaches(orderId: string, expected: string, timeoutMs 
     if (status !== 200) throw new Error(`GET order ${orderId} answered ${status}: ${JSON.stringify(body)}`);
     last = body;
     const current = String(body.status);
-    if (current === expected && !(expected === 'CHECKING')) return body;
+    if (current === expected) return body;
     if (!waitingStatuses.has(current)) {
       throw new Error(`order ${orderId} reached ${current}, expected ${expected}: ${JSON.stringify(body.checks)}`);
+    }
+    // A route that died leaves the order waiting forever: say why at once instead of at the deadline.
+    const execution = await executionStatus(orderId);
+    if (execution.status !== 'RUNNING') {
+      const settled = await api('GET', `/orders/${orderId}`);
+      if (waitingStatuses.has(String(settled.body.status))) {
+        throw new Error(
+          `order ${orderId} is still ${settled.body.status} but its execution is ${execution.status}: ${execution.error} ${execution.cause?.slice(0, 500)}`,
+        );
+      }
+      continue;
     }
     await delay(50);
   }
