@@ -17,7 +17,14 @@ export type OrderStatus = (typeof orderStatuses)[number];
 export const terminalStatuses: readonly OrderStatus[] = ['REJECTED', 'UNFILLED', 'CONFIRMED', 'CANCELLED'];
 
 /** Statuses at which the route has stopped and waits on nobody but factories or reviewers. */
-export const routedStatuses: readonly OrderStatus[] = ['REJECTED', 'UNFILLED', 'ALLOCATED', 'CONFIRMED', 'CANCELLED', 'HELD'];
+export const routedStatuses: readonly OrderStatus[] = [
+  'REJECTED',
+  'UNFILLED',
+  'ALLOCATED',
+  'CONFIRMED',
+  'CANCELLED',
+  'HELD',
+];
 
 const allowedMoves: Record<OrderStatus, readonly OrderStatus[]> = {
   RECEIVED: ['CHECKING', 'CANCELLED'],

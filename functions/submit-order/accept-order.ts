@@ -1,7 +1,7 @@
 /** The submit use case: give the order an id (the same id for a repeated Idempotency-Key), store it, start its route. */
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { dynamoDb, stepFunctions } from '../adapters/aws-clients';
 import { HttpProblem } from '../adapters/http';
@@ -30,7 +30,9 @@ export function bodyFingerprint(value: unknown): string {
     }
     return v;
   };
-  return createHash('sha256').update(JSON.stringify(canonical(value))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(value)))
+    .digest('hex');
 }
 
 /**
