@@ -1,5 +1,5 @@
 /** AllocationDeclined: a member factory declined, or did not answer in time; the quantity goes elsewhere. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { allocationRef, defineEvent } from './define-event';
 
 export const AllocationDeclined = defineEvent('AllocationDeclined', 1, {

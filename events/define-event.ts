@@ -1,5 +1,5 @@
 /** How a channel event is declared: detail-type, version and a zod schema whose envelope every event shares. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const EVENT_SOURCE = 'export-channel';
 export const EVENT_BUS_NAME = 'export-channel';

@@ -1,7 +1,7 @@
 /** Writes events/schemas/<DetailType>.v<version>.json from the zod schemas; never edit those files by hand. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { channelEvents } from './index';
 
 export function eventJsonSchemas(): Map<string, string> {

@@ -1,5 +1,5 @@
 /** OrderAllocated: every kg of every line is reserved at member factories. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { allocationRef, defineEvent } from './define-event';
 
 export const OrderAllocated = defineEvent('OrderAllocated', 1, {

@@ -1,5 +1,5 @@
 /** OrderCancelled: the order was cancelled and holds no reservation. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './define-event';
 
 export const OrderCancelled = defineEvent('OrderCancelled', 1, {

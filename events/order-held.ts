@@ -1,5 +1,5 @@
 /** OrderHeld: the order waits for a reviewer of the secretariat (e.g. an export licence is missing). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './define-event';
 
 export const OrderHeld = defineEvent('OrderHeld', 1, {

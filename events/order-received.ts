@@ -1,5 +1,5 @@
 /** OrderReceived: an order was accepted by the API and its route started. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './define-event';
 
 export const OrderReceived = defineEvent('OrderReceived', 1, {

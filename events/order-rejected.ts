@@ -1,5 +1,5 @@
 /** OrderRejected: a unified check failed; the codes say which. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './define-event';
 
 export const OrderRejected = defineEvent('OrderRejected', 1, {

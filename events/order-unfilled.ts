@@ -1,5 +1,5 @@
 /** OrderUnfilled: the checks passed but capacity is short; nothing stays reserved. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineEvent } from './define-event';
 
 export const OrderUnfilled = defineEvent('OrderUnfilled', 1, {

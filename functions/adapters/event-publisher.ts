@@ -1,9 +1,10 @@
 /** Publishes channel events to EventBridge, validated against their schema, failing loudly on any failed entry. */
-import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { z } from 'zod';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type * as z from 'zod';
 import type { DetailInput, EventDefinition } from '../../events/define-event';
-import { eventBridge } from './aws-clients';
 import { requiredEnv } from './config';
+
+const eventBridge = new EventBridgeClient({});
 
 export class EventPublishError extends Error {
   override name = 'EventPublishError';

@@ -1,7 +1,8 @@
 /** Sends e-mail through SES v2 with a text and an HTML part; subjects can never carry a header break. */
-import { SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { sesV2 } from './aws-clients';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { requiredEnv } from './config';
+
+const sesV2 = new SESv2Client({});
 
 export interface MailMessage {
   to: string;

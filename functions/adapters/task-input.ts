@@ -1,5 +1,5 @@
 /** Workflow task inputs are checked at the door, so a wrong wiring fails loudly with a named error. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const orderRef = z.object({ orderId: z.string().min(1).max(64) });
 

@@ -1,5 +1,5 @@
 /** The order and quote request bodies of the public contract, as zod schemas: shape and types only, no business rules. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The nine Incoterms the unified price list covers (CONTRACT.md's catalogue). */
 export const incoterms = ['FOB', 'CIF', 'CFR', 'FCA', 'CPT', 'CIP', 'DAP', 'DDP', 'EXW'] as const;

@@ -1,5 +1,5 @@
 /** The unified rules as versioned documents: zod schemas for each, the seed documents, and their version stamps. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { countryCodeSchema, isoDateSchema } from './order';
 import catalogueJson from './reference/catalogue.json' with { type: 'json' };
 import complianceJson from './reference/compliance.json' with { type: 'json' };

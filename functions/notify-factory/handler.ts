@@ -1,6 +1,6 @@
 /** Workflow task (one Map iteration): e-mail a factory its allocation, at most once, and publish AllocationNotified. */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { AllocationNotified } from '../../events';
 import { requiredEnv, systemClock } from '../adapters/config';
 import { channelEvent, createEventPublisher } from '../adapters/event-publisher';

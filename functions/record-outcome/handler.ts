@@ -1,5 +1,5 @@
 /** Workflow task: move the order to the status its route reached and publish the matching event. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { OrderAllocated, OrderHeld, OrderRejected, OrderUnfilled } from '../../events';
 import { requiredEnv, systemClock } from '../adapters/config';
 import { channelEvent, createEventPublisher, type PendingEvent } from '../adapters/event-publisher';

@@ -1,5 +1,5 @@
 /** Workflow compensation: release what a failed route reserved and note the failure; running it twice changes nothing. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { requiredEnv, systemClock } from '../adapters/config';
 import { logger } from '../adapters/logger';
 import { createOrderStore } from '../adapters/order-store';

@@ -3,9 +3,10 @@ import { createHash } from 'node:crypto';
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { dynamoDb, stepFunctions } from '../adapters/aws-clients';
+import { dynamoDb } from '../adapters/aws-clients';
 import { HttpProblem } from '../adapters/http';
 import type { OrderStore } from '../adapters/order-store';
+import { stepFunctions } from '../adapters/step-functions';
 import type { Order } from '../domain/order';
 
 const KEY_TTL_SECONDS = 24 * 60 * 60;

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import * as sesModule from 'aws-ses-v2-local';
 import { ensureTables, startDynamoDbLocal } from './dynamodb-local';
-import { startLocalEventBus } from './event-bus';
+import { type StoredEvent, startLocalEventBus } from './event-bus';
 import { startHttpServer } from './http-server';
 import { createInvoker, loadHandlers } from './lambda-runtime';
 import { assertPortFree, configuredPorts, freePort, type PortName } from './ports';
@@ -46,6 +46,8 @@ export interface LocalStack {
   env: Record<string, string>;
   /** Resolves when the Step Functions endpoint has no running execution. */
   idle(): Promise<void>;
+  /** Events published on the local bus since start (newest 10,000). */
+  events(): StoredEvent[];
   stop(): Promise<void>;
 }
 
@@ -72,6 +74,9 @@ async function startSes(port: number): Promise<{ endpoint: string; stop(): Promi
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const log = options.log ?? (() => undefined);
+  const began = performance.now();
+  /** Each start-up phase says when it finished, so a slow start shows where its time went. */
+  const phase = (line: string) => log(`${line.padEnd(60)} +${Math.round(performance.now() - began)} ms`);
   const ports = { ...configuredPorts(), ...options.ports };
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -124,16 +129,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const handlers = await loadHandlers();
     const invoke = createInvoker(handlers);
+    phase('Handlers loaded');
 
     const dynamo = await dynamoStarting;
     await ensureTables(dynamo.endpoint, { orders: localNames.ordersTable, idempotency: localNames.idempotencyTable });
-    log(`DynamoDB Local      ${dynamo.endpoint}`);
+    phase(`DynamoDB Local up, tables ready   ${dynamo.endpoint}`);
 
     const { createRulesStore } = await import('../../functions/adapters/rules-store');
     const { seedRules } = await import('../../functions/adapters/seed-rules');
     const seeded = await seedRules(createRulesStore(localNames.ordersTable));
-    log(
-      `Rules               ${Object.entries(seeded)
+    phase(
+      `Rules seeded   ${Object.entries(seeded)
         .map(([k, v]) => `${k}:${v}`)
         .join(' ')}`,
     );
@@ -148,6 +154,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.retryIntervalMs !== undefined ? { retryIntervalMs: options.retryIntervalMs } : {}),
     });
     stops.push(() => sfn.stop());
+    phase('Step Functions endpoint up');
 
     const http = await startHttpServer(httpPort, invoke);
     stops.push(() => http.stop());
@@ -167,6 +174,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(eventsFile ? { eventsFile } : {}),
       env,
       idle: () => sfn.idle(),
+      events: () => bus.events(),
       stop: stopAll,
     };
   } catch (error) {

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { type LocalStack, startLocalStack } from './stack';
 
-const dataDir = resolve(import.meta.dirname, '../../.local');
+const dataDir = process.env.CHANNEL_DATA_DIR ?? resolve(import.meta.dirname, '../../.local');
 const started = Date.now();
 let stack: LocalStack | undefined;
 let stopping = false;

@@ -1,0 +1,4 @@
+/** The Step Functions client, created once per cold start; its endpoint comes from AWS_ENDPOINT_URL_SFN when set. */
+import { SFNClient } from '@aws-sdk/client-sfn';
+
+export const stepFunctions = new SFNClient({});
