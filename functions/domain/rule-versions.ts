@@ -85,14 +85,10 @@ export function structuralDiff(before: unknown, after: unknown, path = ''): Diff
 /** One line per difference: `~ /path: before → after`, `+ /path: value`, `- /path: value`. */
 export function formatDiff(entries: readonly DiffEntry[]): string[] {
   const show = (value: unknown) => JSON.stringify(value);
-  return entries.map((entry) => {
-    switch (entry.change) {
-      case 'added':
-        return `+ ${entry.path}: ${show(entry.after)}`;
-      case 'removed':
-        return `- ${entry.path}: ${show(entry.before)}`;
-      case 'changed':
-        return `~ ${entry.path}: ${show(entry.before)} → ${show(entry.after)}`;
-    }
-  });
+  const lineOf = (entry: DiffEntry): string => {
+    if (entry.change === 'added') return `+ ${entry.path}: ${show(entry.after)}`;
+    if (entry.change === 'removed') return `- ${entry.path}: ${show(entry.before)}`;
+    return `~ ${entry.path}: ${show(entry.before)} → ${show(entry.after)}`;
+  };
+  return entries.map(lineOf);
 }
