@@ -10,6 +10,8 @@ export const lambdaEntries = {
   notifyFactory: 'functions/notify-factory/handler.ts',
   recordOutcome: 'functions/record-outcome/handler.ts',
   releaseReservations: 'functions/release-reservations/handler.ts',
+  awaitReview: 'functions/await-review/handler.ts',
+  reviewOrder: 'functions/review-order/handler.ts',
 } as const;
 
 export type LambdaName = keyof typeof lambdaEntries;
@@ -20,7 +22,9 @@ export const apiRoutes = [
   { method: 'POST', path: '/api/quotes', lambda: 'postQuote' },
   { method: 'POST', path: '/api/orders', lambda: 'submitOrder' },
   { method: 'GET', path: '/api/orders/{orderId}', lambda: 'getOrder' },
-] as const satisfies readonly { method: 'GET' | 'POST'; path: string; lambda: LambdaName }[];
+  // The secretariat's review of a HELD order: IAM-authorised in AWS, and the handler checks a bearer secret too.
+  { method: 'POST', path: '/api/orders/{orderId}/review', lambda: 'reviewOrder', authorization: 'iam' },
+] as const satisfies readonly { method: 'GET' | 'POST'; path: string; lambda: LambdaName; authorization?: 'iam' }[];
 
 /** The functions the order-routing workflow invokes as LambdaInvoke tasks. */
 export const workflowLambdas = [
@@ -29,6 +33,7 @@ export const workflowLambdas = [
   'notifyFactory',
   'recordOutcome',
   'releaseReservations',
+  'awaitReview',
 ] as const satisfies readonly LambdaName[];
 
 export type WorkflowLambda = (typeof workflowLambdas)[number];
@@ -41,4 +46,5 @@ export const envNames = {
   eventBusName: 'EVENT_BUS_NAME',
   mailFrom: 'MAIL_FROM',
   publicBaseUrl: 'PUBLIC_BASE_URL',
+  reviewerToken: 'REVIEWER_TOKEN',
 } as const;

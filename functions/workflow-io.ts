@@ -35,7 +35,7 @@ export interface NotifyFactoryOutput {
 }
 
 /** recordOutcome: moves the order to the status the route reached and publishes the matching event. */
-export type RoutedStatus = 'REJECTED' | 'HELD' | 'UNFILLED' | 'ALLOCATED';
+export type RoutedStatus = 'REJECTED' | 'HELD' | 'UNFILLED' | 'ALLOCATED' | 'CANCELLED';
 export interface RecordOutcomeInput {
   orderId: string;
   status: RoutedStatus;
@@ -53,4 +53,15 @@ export interface ReleaseReservationsInput {
 export interface ReleaseReservationsOutput {
   orderId: string;
   released: number;
+}
+
+/** awaitReview: a `.waitForTaskToken` task; stores the token on the HELD order for the reviewer API to resume with. */
+export interface AwaitReviewInput {
+  orderId: string;
+  taskToken: string;
+}
+
+/** What the reviewer API sends with SendTaskSuccess; the workflow's `Reviewed?` choice reads `decision`. */
+export interface ReviewTaskOutput {
+  decision: 'APPROVED' | 'REJECTED';
 }

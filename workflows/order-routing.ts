@@ -30,6 +30,9 @@ interface InvokeOptions {
   readonly resultSelector?: Record<string, unknown>;
   /** Where the selected result goes in the state; DISCARD keeps the input unchanged. @default '$' (replace it) */
   readonly resultPath?: string;
+  /** WAIT_FOR_TASK_TOKEN makes the task wait for SendTaskSuccess/Failure. @default REQUEST_RESPONSE */
+  readonly integrationPattern?: sfn.IntegrationPattern;
+  readonly taskTimeout?: sfn.Timeout;
 }
 
 /** The one way this workflow calls a Lambda: full invoke response (payloadResponseOnly off) and the transient retry. */
@@ -40,6 +43,8 @@ function invoke(scope: Construct, id: string, fn: IFunction, options: InvokeOpti
     resultSelector: options.resultSelector,
     resultPath: options.resultPath,
     retryOnServiceExceptions: false,
+    ...(options.integrationPattern ? { integrationPattern: options.integrationPattern } : {}),
+    ...(options.taskTimeout ? { taskTimeout: options.taskTimeout } : {}),
   });
   task.addRetry({
     errors: transientLambdaErrors,
@@ -52,6 +57,15 @@ function invoke(scope: Construct, id: string, fn: IFunction, options: InvokeOpti
 }
 
 const orderId = sfn.JsonPath.stringAt('$.orderId');
+
+/**
+ * How long a HELD order waits for the secretariat's review before it is cancelled. It must stay below the execution
+ * timeout: an execution timeout cannot be caught, while this task timeout can.
+ */
+export const reviewTimeout = Duration.days(14);
+
+/** The review decisions the reviewer API sends back with the task token (SendTaskSuccess output `{decision}`). */
+export const reviewDecisions = { approved: 'APPROVED', rejected: 'REJECTED' } as const;
 
 /** Builds the routing graph. Execution input is `RoutingInput` ({orderId}); payloads follow functions/workflow-io.ts. */
 export function buildOrderRoutingDefinition(scope: Construct, fns: Record<WorkflowLambda, IFunction>): sfn.IChainable {
@@ -81,6 +95,16 @@ export function buildOrderRoutingDefinition(scope: Construct, fns: Record<Workfl
         resultPath: '$.outcome',
       }),
     ).next(routed);
+
+  /** RecordHeld publishes OrderHeld and moves the order to HELD; the route then waits for the review. */
+  const recordHeld = (next: sfn.IChainable): sfn.IChainable =>
+    compensated(
+      invoke(scope, 'RecordHeld', fns.recordOutcome, {
+        payload: { orderId, status: 'HELD' },
+        resultSelector: { 'status.$': '$.Payload.status' },
+        resultPath: '$.outcome',
+      }),
+    ).next(next);
 
   // --- Check: trademark, grade/spec, price and compliance, decided in one Lambda against one set of rule versions.
   const checkOrder = compensated(
@@ -133,11 +157,39 @@ export function buildOrderRoutingDefinition(scope: Construct, fns: Record<Workfl
     .when(sfn.Condition.stringEquals('$.allocation.outcome', 'UNFILLED'), recordOutcome('RecordUnfilled', 'UNFILLED'))
     .otherwise(notifyFactories.next(recordOutcome('RecordAllocated', 'ALLOCATED')));
 
+  allocateOrder.next(filled);
+  const recordRejected = recordOutcome('RecordRejected', 'REJECTED');
+
+  // --- Review: a HELD order waits here, its task token stored on the order, until a reviewer decides through the
+  // API (functions/review-order), which resumes this same execution with SendTaskSuccess({decision}). Approval has
+  // already moved the order back to CHECKING, so allocation's guards hold as for any passing order.
+  const reviewOutcome = sfn.Choice.jsonPath(scope, 'Reviewed?')
+    .when(sfn.Condition.stringEquals('$.review.decision', reviewDecisions.approved), allocateOrder)
+    .when(sfn.Condition.stringEquals('$.review.decision', reviewDecisions.rejected), recordRejected)
+    .otherwise(
+      sfn.Fail.jsonPath(scope, 'UnknownReviewDecision', {
+        error: 'UnknownReviewDecision',
+        cause: 'the review resumed the route with a decision other than APPROVED or REJECTED',
+      }),
+    );
+  const awaitReview = invoke(scope, 'AwaitReview', fns.awaitReview, {
+    payload: { orderId, taskToken: sfn.JsonPath.taskToken },
+    integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    taskTimeout: sfn.Timeout.duration(reviewTimeout),
+    resultSelector: { 'decision.$': '$.decision' },
+    resultPath: '$.review',
+  });
+  // Nobody reviewed it in time: the order is cancelled (it holds no reservation yet) instead of staying HELD forever.
+  awaitReview.addCatch(recordOutcome('RecordReviewExpired', 'CANCELLED'), {
+    errors: [sfn.Errors.TIMEOUT],
+    resultPath: '$.error',
+  });
+  compensated(awaitReview).next(reviewOutcome);
+
   const decide = sfn.Choice.jsonPath(scope, 'Decide')
-    .when(sfn.Condition.stringEquals('$.check.decision', 'REJECT'), recordOutcome('RecordRejected', 'REJECTED'))
-    // HELD ends the execution for now; the reviewer's decision will later resume it through a task token.
-    .when(sfn.Condition.stringEquals('$.check.decision', 'HOLD'), recordOutcome('RecordHeld', 'HELD'))
-    .otherwise(allocateOrder.next(filled));
+    .when(sfn.Condition.stringEquals('$.check.decision', 'REJECT'), recordRejected)
+    .when(sfn.Condition.stringEquals('$.check.decision', 'HOLD'), recordHeld(awaitReview))
+    .otherwise(allocateOrder);
 
   return checkOrder.next(decide);
 }
@@ -165,10 +217,10 @@ export class OrderRouting extends Construct {
       stateMachineType: sfn.StateMachineType.STANDARD,
       comment: 'Checks an export order, decides, allocates it to member factories and notifies them.',
       definitionBody: sfn.DefinitionBody.fromChainable(buildOrderRoutingDefinition(this, props.fns)),
-      // Today a run takes seconds. Once HELD orders wait in the execution for a reviewer's task token, the run must
-      // outlive the review: 14 days covers the review SLA with margin. An execution timeout is not catchable, so
-      // it must never be the thing that ends a normal run (reservations would stay held).
-      timeout: Duration.days(14),
+      // HELD orders wait in the execution for a reviewer's task token, so the run must outlive the review timeout
+      // by a margin for the steps after it. An execution timeout is not catchable, so it must never be the thing
+      // that ends a normal run (reservations would stay held).
+      timeout: reviewTimeout.plus(Duration.days(1)),
       tracingEnabled: true,
       // The state carries only ids and decisions (no buyer data), so full execution data is safe to log.
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },

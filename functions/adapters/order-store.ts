@@ -39,7 +39,23 @@ export interface OrderRecord {
   rules?: RuleVersionsStamp;
   checks?: CheckResult[];
   routingError?: { error: string; cause: string; at: string };
+  /** The task token of the workflow's AwaitReview step while a HELD order waits for the secretariat. */
+  reviewTaskToken?: string;
+  /** The secretariat's decision on a HELD order; set once, never changed (the audit items keep the who/when/why). */
+  review?: ReviewRecord;
   history: HistoryEntry[];
+}
+
+export type ReviewDecision = 'approve' | 'reject';
+
+export interface ReviewRecord {
+  reviewId: string;
+  decision: ReviewDecision;
+  reason: string;
+  reviewer: string;
+  /** For an approval, the export licence the reviewer saw; it is what lifts a LICENCE_REQUIRED hold. */
+  licenceNumber?: string;
+  at: string;
 }
 
 export type AllocationStatus = 'RESERVED' | 'NOTIFIED' | 'ACCEPTED' | 'DECLINED' | 'RELEASED';
@@ -197,6 +213,80 @@ export function createOrderStore(tableName: string) {
         ExpressionAttributeValues: values,
       }),
     );
+  }
+
+  /** Stores the AwaitReview task token on a HELD order; a retried task overwrites it with its own, newer token. */
+  async function storeReviewToken(orderId: string, taskToken: string, at: string): Promise<void> {
+    await dynamoDb.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: orderKey(orderId),
+        UpdateExpression: 'SET reviewTaskToken = :token, updatedAt = :at',
+        ConditionExpression: '#status = :held',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':token': taskToken, ':at': at, ':held': 'HELD' },
+      }),
+    );
+  }
+
+  /**
+   * Records a reviewer's decision on a HELD order in one transaction: the decision on the order (at most once), an
+   * append-only audit item (pk ORDER#id, sk REVIEW#<reviewId>), and for an approval the move HELD → CHECKING so the
+   * resumed route allocates it like any passing order. A rejection leaves it HELD; the route's RecordRejected step
+   * then moves it and publishes OrderRejected. Returns false when the order is no longer an unreviewed HELD order.
+   */
+  async function recordReview(orderId: string, review: ReviewRecord): Promise<boolean> {
+    const approve = review.decision === 'approve';
+    const note = `${approve ? 'approved' : 'rejected'} by ${review.reviewer}: ${review.reason}`;
+    const sets = ['review = :review', 'updatedAt = :at'];
+    const values: Record<string, unknown> = { ':review': review, ':at': review.at, ':held': 'HELD' };
+    if (approve) {
+      sets.push('#status = :checking', 'history = list_append(history, :entry)');
+      values[':checking'] = 'CHECKING';
+      values[':entry'] = [{ at: review.at, status: 'CHECKING', note }];
+    }
+    try {
+      await dynamoDb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName,
+                Key: orderKey(orderId),
+                UpdateExpression: `SET ${sets.join(', ')}`,
+                ConditionExpression: '#status = :held AND attribute_not_exists(review)',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: values,
+              },
+            },
+            {
+              Put: {
+                TableName: tableName,
+                Item: { pk: `ORDER#${orderId}`, sk: `REVIEW#${review.reviewId}`, type: 'review', orderId, ...review },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'TransactionCanceledException') return false;
+      throw error;
+    }
+  }
+
+  /** The review audit trail of an order, oldest first. */
+  async function listReviews(orderId: string): Promise<(ReviewRecord & { orderId: string })[]> {
+    const page = await dynamoDb.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :review)',
+        ExpressionAttributeValues: { ':pk': `ORDER#${orderId}`, ':review': 'REVIEW#' },
+        ConsistentRead: true,
+      }),
+    );
+    return (page.Items ?? []).map((item) => stripKeys<ReviewRecord & { orderId: string }>(item));
   }
 
   async function reservedKg(cells: CapacityCellKey[]): Promise<Map<string, number>> {
@@ -399,6 +489,9 @@ export function createOrderStore(tableName: string) {
     listAllocations,
     moveOrder,
     updateOrder,
+    storeReviewToken,
+    recordReview,
+    listReviews,
     reservedKg,
     reserve,
     releaseAll,

@@ -1,5 +1,6 @@
 /** Reads the unified rule documents in force from DynamoDB (cached briefly per container) and stores new versions. */
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { inForce } from '../domain/rule-versions';
 import {
   catalogueDocumentSchema,
   complianceRulesSchema,
@@ -33,11 +34,16 @@ export class RulesNotLoadedError extends Error {
   override name = 'RulesNotLoadedError';
 }
 
-/** The document in force on `date`: the latest effectiveFrom on or before it, not yet ended. */
-export function inForce<D extends StoredDocument>(documents: D[], date: string): D | undefined {
-  return documents
-    .filter((d) => d.effectiveFrom <= date && (d.effectiveTo === undefined || date < d.effectiveTo))
-    .sort((a, b) => b.effectiveFrom.localeCompare(a.effectiveFrom) || b.version.localeCompare(a.version))[0];
+export { inForce };
+
+/** The `documentType` a kind's documents carry (e.g. priceList → "price-list"), read from its schema. */
+export function documentTypeOf(kind: RuleKind): string {
+  return ruleDocumentSchemas[kind].shape.documentType.value;
+}
+
+/** The kind whose schema accepts this documentType, for tools handed a file rather than a kind. */
+export function kindOfDocumentType(documentType: unknown): RuleKind | undefined {
+  return ruleKinds.find((kind) => documentTypeOf(kind) === documentType);
 }
 
 export function createRulesStore(tableName: string) {
@@ -107,7 +113,19 @@ export function createRulesStore(tableName: string) {
     }
   }
 
-  return { ruleSetOn, put, versionsOf };
+  /** One stored version of a kind, validated; undefined when no such version was loaded. */
+  async function version(kind: RuleKind, versionId: string) {
+    const result = await dynamoDb.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { pk: `RULES#${kind}`, sk: `V#${versionId}` },
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item ? ruleDocumentSchemas[kind].parse(result.Item.document) : undefined;
+  }
+
+  return { ruleSetOn, put, versionsOf, documentOn: load, version };
 }
 
 export type RulesStore = ReturnType<typeof createRulesStore>;

@@ -159,7 +159,9 @@ export function checkGrade(order: Order, rules: RuleSet): CheckResult {
     return { check: 'grade', outcome: 'fail', code: 'GRADE_UNKNOWN', message: [...unknown, ...invalid].join('; ') };
   }
   if (invalid.length > 0) return { check: 'grade', outcome: 'fail', code: 'SPEC_INVALID', message: invalid.join('; ') };
-  return pass('grade', `every line is a catalogue grade with a valid spec (${rules.catalogue.version})`);
+  // The HS code travels with the decision: customs fined Dy/Tb-bearing magnets declared under the other 10-digit line.
+  const hsCodes = order.lines.map((line, index) => `${lineLabel(index)} HS ${hsCodeFor(line.grade, rules)}`).join(', ');
+  return pass('grade', `every line is a catalogue grade with a valid spec (${rules.catalogue.version}); ${hsCodes}`);
 }
 
 // ── price ───────────────────────────────────────────────────────────────────
@@ -214,7 +216,7 @@ export function checkCompliance(order: Order, rules: RuleSet): CheckResult {
   if (destinationEmbargo) {
     refusals.push({
       code: 'DESTINATION_EMBARGOED',
-      message: `destination ${order.destinationCountry} is embargoed (${destinationEmbargo.basis})`,
+      message: `destination ${order.destinationCountry} is embargoed (${destinationEmbargo.basis}; ${compliance.version})`,
     });
   }
   const buyerEmbargo = order.buyer.country === order.destinationCountry ? undefined : embargoed(order.buyer.country);
@@ -229,11 +231,14 @@ export function checkCompliance(order: Order, rules: RuleSet): CheckResult {
     const owner = party.party.ownedBy ? `, owned by listed entity ${party.party.ownedBy}` : '';
     refusals.push({
       code: 'RESTRICTED_PARTY',
-      message: `buyer "${order.buyer.company}" matches restricted party ${party.party.id} "${party.matchedName}"${owner}`,
+      message: `buyer "${order.buyer.company}" matches restricted party ${party.party.id} "${party.matchedName}"${owner} (${party.party.basis}; ${compliance.version})`,
     });
   }
   if (order.endUse.military && compliance.militaryEndUse.refused) {
-    refusals.push({ code: 'MILITARY_END_USE', message: 'military end use is refused' });
+    refusals.push({
+      code: 'MILITARY_END_USE',
+      message: `military end use is refused (${compliance.militaryEndUse.basis}; ${compliance.version})`,
+    });
   }
   const [first] = refusals;
   if (first) {

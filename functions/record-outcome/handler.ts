@@ -1,6 +1,6 @@
 /** Workflow task: move the order to the status its route reached and publish the matching event. */
 import * as z from 'zod';
-import { OrderAllocated, OrderHeld, OrderRejected, OrderUnfilled } from '../../events';
+import { OrderAllocated, OrderCancelled, OrderHeld, OrderRejected, OrderUnfilled } from '../../events';
 import { requiredEnv, systemClock } from '../adapters/config';
 import { channelEvent, createEventPublisher, type PendingEvent } from '../adapters/event-publisher';
 import { createOrderStore, type OrderRecord } from '../adapters/order-store';
@@ -12,7 +12,7 @@ const publish = createEventPublisher();
 
 const inputSchema = z.object({
   orderId: z.string().min(1).max(64),
-  status: z.enum(['REJECTED', 'HELD', 'UNFILLED', 'ALLOCATED']),
+  status: z.enum(['REJECTED', 'HELD', 'UNFILLED', 'ALLOCATED', 'CANCELLED']),
 });
 
 function codesWith(record: OrderRecord, outcome: 'fail' | 'hold'): string[] {
@@ -27,8 +27,23 @@ export const handler = async (input: unknown): Promise<RecordOutcomeOutput> => {
 
   let event: PendingEvent;
   switch (status) {
-    case 'REJECTED':
-      event = channelEvent(OrderRejected, { orderId, occurredAt: now, codes: codesWith(record, 'fail') });
+    case 'REJECTED': {
+      // A reviewer's rejection of a HELD order has no failed check: the hold codes are what was rejected.
+      const failed = codesWith(record, 'fail');
+      event = channelEvent(OrderRejected, {
+        orderId,
+        occurredAt: now,
+        codes: failed.length > 0 ? failed : codesWith(record, 'hold'),
+      });
+      break;
+    }
+    case 'CANCELLED':
+      // The only route to CANCELLED today: nobody reviewed the HELD order before the review timed out.
+      event = channelEvent(OrderCancelled, {
+        orderId,
+        occurredAt: now,
+        reason: `the ${record.status} order was not reviewed in time`,
+      });
       break;
     case 'HELD':
       event = channelEvent(OrderHeld, { orderId, occurredAt: now, codes: codesWith(record, 'hold') });
@@ -54,7 +69,8 @@ export const handler = async (input: unknown): Promise<RecordOutcomeOutput> => {
       break;
     }
   }
-  await orders.moveOrder(orderId, status, now);
+  const note = status === 'REJECTED' && record.review ? `rejected on review: ${record.review.reason}` : undefined;
+  await orders.moveOrder(orderId, status, now, {}, note);
   // At least once: a retried task publishes again; consumers key on orderId + detail-type.
   await publish(event);
   return { orderId, status };

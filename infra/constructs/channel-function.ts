@@ -3,9 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -103,6 +105,32 @@ export class ChannelFunction extends NodejsFunction {
   public bindStateMachineStart(stateMachine: IStateMachine): this {
     stateMachine.grantStartExecution(this);
     this.addEnvironment(envNames.stateMachineArn, stateMachine.stateMachineArn);
+    return this;
+  }
+
+  /**
+   * Lets the handler resume (SendTaskSuccess/Failure/Heartbeat) executions of the state machine waiting on a token.
+   * Takes the ARN rather than the construct: a function the state machine itself invokes would otherwise make a
+   * dependency cycle (machine → function → policy → machine), so callers build the ARN from the fixed name.
+   */
+  public bindTaskResponse(stateMachineArn: string): this {
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+        resources: [stateMachineArn],
+      }),
+    );
+    return this;
+  }
+
+  /**
+   * Hands the handler a secret's value in an environment variable, resolved by CloudFormation at deploy time (a
+   * dynamic reference; the template holds only the reference). The value is then readable by anyone allowed
+   * lambda:GetFunctionConfiguration, which is why it guards only a route that IAM already guards. Reading it at cold
+   * start with the Secrets Manager client would avoid that; the project does not carry that client yet.
+   */
+  public bindSecretValue(secret: ISecret, envName: string): this {
+    this.addEnvironment(envName, secret.secretValue.unsafeUnwrap());
     return this;
   }
 

@@ -19,6 +19,11 @@ export const localNames = {
   eventBus: 'export-channel',
   mailFrom: 'orders@export-channel.example.com',
   region: 'us-east-1',
+  /**
+   * The reviewer API's bearer secret on this machine: a documented development value, never used in AWS (there the
+   * route is IAM-authorised and the secret comes from Secrets Manager). Override it with REVIEWER_TOKEN.
+   */
+  devReviewerToken: 'local-dev-reviewer-secret',
 } as const;
 
 export interface LocalStackOptions {
@@ -117,6 +122,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       MAIL_FROM: localNames.mailFrom,
       STATE_MACHINE_ARN: stateMachineArn,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      REVIEWER_TOKEN: process.env.REVIEWER_TOKEN || localNames.devReviewerToken,
     };
 
     // The Step Functions port must be known before the handlers load: submit-order reads it at cold start.

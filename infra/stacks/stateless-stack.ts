@@ -1,7 +1,8 @@
 /** Everything that can be redeployed freely: the Lambda functions, the REST API and the order-routing workflow. */
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
+  AuthorizationType,
   EndpointType,
   LambdaIntegration,
   LogGroupLogDestination,
@@ -11,10 +12,11 @@ import {
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { apiRoutes, envNames, type LambdaName, lambdaEntries, workflowLambdas } from '../../functions/lambdas';
-import { OrderRouting } from '../../workflows/order-routing';
+import { OrderRouting, stateMachineName } from '../../workflows/order-routing';
 import { ChannelFunction } from '../constructs/channel-function';
 
 export interface StatelessStackProps extends StackProps {
@@ -80,6 +82,8 @@ export class StatelessStack extends Stack {
         // Proxy integration: the handler sees the whole request and owns status codes and problem+json bodies.
         // No test-invoke permission: the console's test button is not worth a second Lambda permission per route.
         new LambdaIntegration(fns[route.lambda], { proxy: true, allowTestInvoke: false }),
+        // Reviewer routes are SigV4-signed by the secretariat's IAM principals (execute-api:Invoke granted to them).
+        'authorization' in route && route.authorization === 'iam' ? { authorizationType: AuthorizationType.IAM } : {},
       );
     }
 
@@ -107,10 +111,29 @@ export class StatelessStack extends Stack {
       fns[name].bindEventBus(eventBus);
     }
 
+    // --- Review of HELD orders: the route waits on a task token that awaitReview parks and reviewOrder spends.
+    // The bearer secret is the handler's second wall behind IAM; rotate it by updating the secret and redeploying.
+    const reviewerToken = new Secret(this, 'ReviewerToken', {
+      description: 'Bearer secret the review-order handler requires in addition to IAM authorisation.',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    const routingArn = this.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    fns.awaitReview.bindTaskResponse(routingArn);
+    fns.reviewOrder
+      .bindTable(ordersTable, 'readWrite', envNames.ordersTable)
+      .bindTaskResponse(routingArn)
+      .bindSecretValue(reviewerToken, envNames.reviewerToken);
+
     // --- Outputs
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
     new CfnOutput(this, 'StateMachineArn', { value: this.orderRouting.stateMachine.stateMachineArn });
     new CfnOutput(this, 'OrdersTableName', { value: ordersTable.tableName });
+    new CfnOutput(this, 'ReviewerTokenSecretArn', { value: reviewerToken.secretArn });
   }
 }
 

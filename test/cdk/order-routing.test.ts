@@ -68,16 +68,24 @@ describe('order-routing definition', () => {
     expect(guarded.map(([name]) => name).sort()).toEqual(
       [
         'AllocateOrder',
+        'AwaitReview',
         'CheckOrder',
         'NotifyFactories',
         'RecordAllocated',
         'RecordHeld',
         'RecordRejected',
+        'RecordReviewExpired',
         'RecordUnfilled',
       ].sort(),
     );
     for (const [name, state] of guarded) {
+      // AwaitReview catches its own timeout first (an unreviewed order is cancelled); everything else compensates.
+      const own =
+        name === 'AwaitReview'
+          ? [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.error', Next: 'RecordReviewExpired' }]
+          : [];
       expect(state.Catch, name).toEqual([
+        ...own,
         { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: compensationStateName },
       ]);
     }
@@ -102,13 +110,31 @@ describe('order-routing definition', () => {
       RecordHeld: 'HELD',
       RecordUnfilled: 'UNFILLED',
       RecordAllocated: 'ALLOCATED',
+      RecordReviewExpired: 'CANCELLED',
     };
     for (const [name, status] of Object.entries(recorded)) {
       const state = deployed.States[name];
       expect(lambdaOf(state ?? { Type: '' }), name).toBe('recordOutcome' satisfies LambdaName);
       expect(state?.Parameters?.Payload, name).toEqual({ 'orderId.$': '$.orderId', status });
-      expect(state?.Next, name).toBe('Routed');
+      // A HELD order does not end the route: it waits for the review.
+      expect(state?.Next, name).toBe(name === 'RecordHeld' ? 'AwaitReview' : 'Routed');
     }
+  });
+
+  it('waits on a HELD order with a task token, inside the execution timeout, and routes the review', () => {
+    const wait = deployed.States.AwaitReview;
+    expect(wait?.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    expect(lambdaOf(wait ?? { Type: '' })).toBe('awaitReview' satisfies LambdaName);
+    expect(wait?.Parameters?.Payload).toEqual({ 'orderId.$': '$.orderId', 'taskToken.$': '$$.Task.Token' });
+    expect(wait?.TimeoutSeconds).toBe(14 * 24 * 3600);
+    // An execution timeout cannot be caught, so the review's own (catchable) timeout must come first.
+    expect(deployed.TimeoutSeconds ?? 0).toBeGreaterThan(wait?.TimeoutSeconds as number);
+    expect(wait?.Next).toBe('Reviewed?');
+    const target = (value: string) =>
+      deployed.States['Reviewed?']?.Choices?.find((c) => c.StringEquals === value)?.Next;
+    expect(target('APPROVED')).toBe('AllocateOrder');
+    expect(target('REJECTED')).toBe('RecordRejected');
+    expect(deployed.States['Reviewed?']?.Default).toBe('UnknownReviewDecision');
   });
 
   it('notifies factories one allocation at a time, at most ten at once, without growing the state', () => {

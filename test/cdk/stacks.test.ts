@@ -77,6 +77,8 @@ describe('stateless stack: functions', () => {
     notifyFactory: [envNames.ordersTable, envNames.mailFrom, envNames.publicBaseUrl, envNames.eventBusName],
     recordOutcome: [envNames.ordersTable, envNames.eventBusName],
     releaseReservations: [envNames.ordersTable],
+    awaitReview: [envNames.ordersTable],
+    reviewOrder: [envNames.ordersTable, envNames.reviewerToken],
   };
 
   it.each(Object.entries(expectedEnv))('binds %s to exactly its resources', (name, envVars) => {
@@ -102,6 +104,17 @@ describe('stateless stack: functions', () => {
     }
     expect(policyOf('submitOrder')).toContain('states:StartExecution');
     expect(policyOf('notifyFactory')).toContain('ses:SendEmail');
+    // Only the review path may resume a waiting route; nothing else may spend a task token.
+    expect(policyOf('reviewOrder')).toContain('states:SendTaskSuccess');
+    expect(policyOf('awaitReview')).toContain('states:SendTaskSuccess');
+    expect(policyOf('submitOrder')).not.toContain('states:SendTaskSuccess');
+  });
+
+  it('gives reviewOrder its bearer secret as a deploy-time reference, never a literal', () => {
+    const logicalId = app.functionLogicalIds.reviewOrder;
+    const fn = stateless.toJSON().Resources[logicalId] as Resource;
+    const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(JSON.stringify(variables[envNames.reviewerToken])).toContain('{{resolve:secretsmanager:');
   });
 });
 
@@ -128,7 +141,16 @@ describe('stateless stack: API', () => {
       };
     });
     expect(served).toHaveLength(apiRoutes.length);
-    expect(served).toEqual(expect.arrayContaining(apiRoutes.map((route) => ({ ...route }))));
+    expect(served).toEqual(
+      expect.arrayContaining(apiRoutes.map(({ method, path, lambda }) => ({ method, path, lambda }))),
+    );
+  });
+
+  it('IAM-authorises the reviewer route and leaves the buyer routes open', () => {
+    const methods = Object.values(stateless.findResources('AWS::ApiGateway::Method')) as Resource[];
+    const iam = methods.filter((method) => method.Properties.AuthorizationType === 'AWS_IAM');
+    expect(iam).toHaveLength(apiRoutes.filter((route) => 'authorization' in route).length);
+    expect(iam.map((method) => method.Properties.HttpMethod)).toEqual(['POST']);
   });
 
   it('throttles the stage and writes access logs', () => {

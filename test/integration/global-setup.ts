@@ -11,6 +11,7 @@ export interface ProvidedStack {
   eventBridge: string;
   stateMachineArn: string;
   ordersTable: string;
+  reviewerToken: string;
 }
 
 declare module 'vitest' {
@@ -33,6 +34,7 @@ export default async function setup(project: TestProject) {
     eventBridge: stack.urls.eventBridge,
     stateMachineArn: stack.stateMachineArn,
     ordersTable: stack.env.ORDERS_TABLE ?? '',
+    reviewerToken: stack.env.REVIEWER_TOKEN ?? '',
   });
   return async () => {
     await stack.stop();

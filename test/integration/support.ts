@@ -57,7 +57,13 @@ const waitingStatuses = new Set(['RECEIVED', 'CHECKING']);
  * Polls GET /api/orders/{id} until the route stops. Fails at once on a status other than `expected`,
  * and at the deadline with the last status seen: never a blind sleep.
  */
-export async function orderReaches(orderId: string, expected: string, timeoutMs = 20_000) {
+export async function orderReaches(
+  orderId: string,
+  expected: string,
+  timeoutMs = 20_000,
+  /** Statuses that are on the way to `expected` besides RECEIVED/CHECKING, e.g. HELD after a review's rejection. */
+  alsoOnTheWay: readonly string[] = [],
+) {
   const deadline = Date.now() + timeoutMs;
   let last: Record<string, unknown> | undefined;
   while (Date.now() < deadline) {
@@ -66,7 +72,7 @@ export async function orderReaches(orderId: string, expected: string, timeoutMs 
     last = body;
     const current = String(body.status);
     if (current === expected) return body;
-    if (!waitingStatuses.has(current)) {
+    if (!waitingStatuses.has(current) && !alsoOnTheWay.includes(current)) {
       throw new Error(`order ${orderId} reached ${current}, expected ${expected}: ${JSON.stringify(body.checks)}`);
     }
     // A route that died leaves the order waiting forever: say why at once instead of at the deadline.

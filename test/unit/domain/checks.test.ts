@@ -399,3 +399,24 @@ describe('hsCodeFor', () => {
     expect(() => hsCodeFor('N99', rules)).toThrow(UnknownGradeError);
   });
 });
+
+describe('decisions name what decided them', () => {
+  it('lists the HS code of every line on a passing grade check, Dy/Tb-bearing grades under 8505111000', () => {
+    const order = contractOrder({ lines: [contractLine(), contractLine({ grade: 'N42' })] });
+    const [, grade] = runChecks(order, seedRuleSet);
+    expect(grade?.outcome).toBe('pass');
+    expect(grade?.message).toContain(`line 1 HS ${seedRuleSet.compliance.hsCodes.dyTbBearing}`);
+    expect(grade?.message).toContain(`line 2 HS ${seedRuleSet.compliance.hsCodes.other}`);
+    expect(seedRuleSet.compliance.hsCodes.dyTbBearing).not.toBe(seedRuleSet.compliance.hsCodes.other);
+  });
+
+  it('names the compliance rule and its version in a refusal', () => {
+    const [, , , compliance] = runChecks(
+      contractOrder({ endUse: { description: 'fins', military: true } }),
+      seedRuleSet,
+    );
+    expect(compliance?.code).toBe('MILITARY_END_USE');
+    expect(compliance?.message).toContain(seedRuleSet.compliance.militaryEndUse.basis);
+    expect(compliance?.message).toContain(seedRuleSet.compliance.version);
+  });
+});
