@@ -10,6 +10,8 @@ export const lambdaEntries = {
   notifyFactory: 'functions/notify-factory/handler.ts',
   recordOutcome: 'functions/record-outcome/handler.ts',
   releaseReservations: 'functions/release-reservations/handler.ts',
+  answerAllocation: 'functions/answer-allocation/handler.ts',
+  expireAllocations: 'functions/expire-allocations/handler.ts',
 } as const;
 
 export type LambdaName = keyof typeof lambdaEntries;
@@ -20,6 +22,9 @@ export const apiRoutes = [
   { method: 'POST', path: '/api/quotes', lambda: 'postQuote' },
   { method: 'POST', path: '/api/orders', lambda: 'submitOrder' },
   { method: 'GET', path: '/api/orders/{orderId}', lambda: 'getOrder' },
+  // A factory's signed accept/decline link: GET shows a confirmation page, POST records the answer.
+  { method: 'GET', path: '/api/allocations/{allocationId}/{action}', lambda: 'answerAllocation' },
+  { method: 'POST', path: '/api/allocations/{allocationId}/{action}', lambda: 'answerAllocation' },
 ] as const satisfies readonly { method: 'GET' | 'POST'; path: string; lambda: LambdaName }[];
 
 /** The functions the order-routing workflow invokes as LambdaInvoke tasks. */
@@ -41,4 +46,8 @@ export const envNames = {
   eventBusName: 'EVENT_BUS_NAME',
   mailFrom: 'MAIL_FROM',
   publicBaseUrl: 'PUBLIC_BASE_URL',
+  linkSecret: 'LINK_SECRET',
 } as const;
+
+/** How often the expireAllocations sweep runs (minutes), in AWS and in the local stack alike. */
+export const allocationSweepMinutes = 15;

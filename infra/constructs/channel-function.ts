@@ -6,6 +6,7 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -117,6 +118,16 @@ export class ChannelFunction extends NodejsFunction {
   public bindMailer(identity: IEmailIdentity, fromAddress: string): this {
     identity.grantSendEmail(this);
     this.addEnvironment(envNames.mailFrom, fromAddress);
+    return this;
+  }
+
+  /**
+   * Hands the handler the secret that signs factory links. CloudFormation resolves the dynamic reference at deploy,
+   * so the value is never in the template or cdk.out (it is visible in the function's configuration to those allowed
+   * to read it); the handlers keep reading one environment variable, in AWS as locally.
+   */
+  public bindLinkSecret(secret: ISecret): this {
+    this.addEnvironment(envNames.linkSecret, secret.secretValue.unsafeUnwrap());
     return this;
   }
 

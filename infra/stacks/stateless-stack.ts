@@ -1,5 +1,5 @@
 /** Everything that can be redeployed freely: the Lambda functions, the REST API and the order-routing workflow. */
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   EndpointType,
@@ -9,11 +9,20 @@ import {
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import { apiRoutes, envNames, type LambdaName, lambdaEntries, workflowLambdas } from '../../functions/lambdas';
+import {
+  allocationSweepMinutes,
+  apiRoutes,
+  envNames,
+  type LambdaName,
+  lambdaEntries,
+  workflowLambdas,
+} from '../../functions/lambdas';
 import { OrderRouting } from '../../workflows/order-routing';
 import { ChannelFunction } from '../constructs/channel-function';
 
@@ -23,6 +32,7 @@ export interface StatelessStackProps extends StackProps {
   readonly eventBus: IEventBus;
   readonly mailIdentity: IEmailIdentity;
   readonly mailFromAddress: string;
+  readonly linkSecret: ISecret;
 }
 
 /** The deployment stage; part of every public URL, so it is fixed rather than derived. */
@@ -106,6 +116,25 @@ export class StatelessStack extends Stack {
     for (const name of ['checkOrder', 'notifyFactory', 'recordOutcome'] as const) {
       fns[name].bindEventBus(eventBus);
     }
+
+    // --- Factory answers: signed links (API) and the sweep that treats silence past the deadline as a decline.
+    // Both may reallocate, so both reserve, e-mail, sign new links and publish, like notifyFactory.
+    for (const name of ['answerAllocation', 'expireAllocations'] as const) {
+      fns[name]
+        .bindTable(ordersTable, 'readWrite', envNames.ordersTable)
+        .bindEventBus(eventBus)
+        .bindMailer(props.mailIdentity, props.mailFromAddress)
+        .bindPublicBaseUrl(publicBaseUrl)
+        .bindLinkSecret(props.linkSecret);
+    }
+    fns.notifyFactory.bindLinkSecret(props.linkSecret);
+    // recordOutcome e-mails the buyer when the order is allocated.
+    fns.recordOutcome.bindMailer(props.mailIdentity, props.mailFromAddress).bindPublicBaseUrl(publicBaseUrl);
+    new Rule(this, 'AllocationSweep', {
+      description: 'Export channel: expire unanswered factory allocations and finish interrupted reallocations.',
+      schedule: Schedule.rate(Duration.minutes(allocationSweepMinutes)),
+      targets: [new LambdaFunction(fns.expireAllocations, { retryAttempts: 2 })],
+    });
 
     // --- Outputs
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });
