@@ -252,7 +252,19 @@ export function createOrderStore(tableName: string) {
     allocations: Omit<AllocationRecord, 'status' | 'reservedAt'>[],
     at: string,
   ): Promise<'reserved' | 'capacity-conflict'> {
-    return reserveGuarded(orderId, allocations, at, [orderInStatus(orderId, 'CHECKING')]);
+    // The order is stamped in the same transaction: a duplicate task running concurrently cannot reserve a second plan.
+    return reserveGuarded(orderId, allocations, at, [
+      {
+        Update: {
+          TableName: tableName,
+          Key: orderKey(orderId),
+          UpdateExpression: 'SET reservationsAt = :at',
+          ConditionExpression: '#status = :checking AND attribute_not_exists(reservationsAt)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':checking': 'CHECKING', ':at': at },
+        },
+      },
+    ]);
   }
 
   const orderInStatus = (

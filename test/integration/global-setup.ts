@@ -11,6 +11,8 @@ export interface ProvidedStack {
   eventBridge: string;
   stateMachineArn: string;
   ordersTable: string;
+  /** The handlers' environment, so a test can run a use case in-process against this stack (see support.ts). */
+  env: Record<string, string>;
 }
 
 declare module 'vitest' {
@@ -33,6 +35,7 @@ export default async function setup(project: TestProject) {
     eventBridge: stack.urls.eventBridge,
     stateMachineArn: stack.stateMachineArn,
     ordersTable: stack.env.ORDERS_TABLE ?? '',
+    env: stack.env,
   });
   return async () => {
     await stack.stop();
