@@ -12,6 +12,8 @@ export const lambdaEntries = {
   releaseReservations: 'functions/release-reservations/handler.ts',
   awaitReview: 'functions/await-review/handler.ts',
   reviewOrder: 'functions/review-order/handler.ts',
+  answerAllocation: 'functions/answer-allocation/handler.ts',
+  expireAllocations: 'functions/expire-allocations/handler.ts',
 } as const;
 
 export type LambdaName = keyof typeof lambdaEntries;
@@ -24,6 +26,9 @@ export const apiRoutes = [
   { method: 'GET', path: '/api/orders/{orderId}', lambda: 'getOrder' },
   // The secretariat's review of a HELD order: IAM-authorised in AWS, and the handler checks a bearer secret too.
   { method: 'POST', path: '/api/orders/{orderId}/review', lambda: 'reviewOrder', authorization: 'iam' },
+  // A factory's signed accept/decline link: GET shows a confirmation page, POST records the answer.
+  { method: 'GET', path: '/api/allocations/{allocationId}/{action}', lambda: 'answerAllocation' },
+  { method: 'POST', path: '/api/allocations/{allocationId}/{action}', lambda: 'answerAllocation' },
 ] as const satisfies readonly { method: 'GET' | 'POST'; path: string; lambda: LambdaName; authorization?: 'iam' }[];
 
 /** The functions the order-routing workflow invokes as LambdaInvoke tasks. */
@@ -47,4 +52,8 @@ export const envNames = {
   mailFrom: 'MAIL_FROM',
   publicBaseUrl: 'PUBLIC_BASE_URL',
   reviewerToken: 'REVIEWER_TOKEN',
+  linkSecret: 'LINK_SECRET',
 } as const;
+
+/** How often the expireAllocations sweep runs (minutes), in AWS and in the local stack alike. */
+export const allocationSweepMinutes = 15;

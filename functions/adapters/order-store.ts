@@ -4,6 +4,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -78,6 +79,22 @@ export interface AllocationRecord {
   notifiedAt?: string;
   messageId?: string;
   releasedAt?: string;
+  /** When silence starts to count as a decline; the e-mail's links expire at the same moment. */
+  respondBy?: string;
+  answeredAt?: string;
+  declineReason?: 'declined' | 'timeout';
+  /** Set on a declined allocation once its quantity is reserved elsewhere: the ids that took it over. */
+  replacedBy?: string[];
+  /** On a replacement: the declined allocation whose quantity it took over. */
+  replaces?: string;
+}
+
+/** An allocation that waits for something by a due time: a factory's answer, or the reallocation of a decline. */
+export interface DueMarker {
+  kind: 'answer' | 'reallocate';
+  dueAt: string;
+  orderId: string;
+  allocationId: string;
 }
 
 export interface CapacityCellKey {
@@ -91,6 +108,13 @@ const allocationKey = (orderId: string, allocationId: string) => ({
   pk: `ORDER#${orderId}`,
   sk: `ALLOC#${allocationId}`,
 });
+/** One partition lists what is due, sorted by time, so the sweep reads only what is due (channel volume is small). */
+const dueKey = (marker: DueMarker) => ({
+  pk: 'DUE',
+  sk: `${marker.dueAt}#${marker.kind}#${marker.orderId}#${marker.allocationId}`,
+});
+/** Written once when a signed link is used: the second use of any link for the allocation fails its condition. */
+const linkUseKey = (allocationId: string) => ({ pk: `LINK#${allocationId}`, sk: 'USED' });
 const capacityKey = (cell: CapacityCellKey) => ({
   pk: `CAP#${cell.factoryId}#${cell.family}#${cell.month}`,
   sk: 'CAP',
@@ -318,6 +342,65 @@ export function createOrderStore(tableName: string) {
     allocations: Omit<AllocationRecord, 'status' | 'reservedAt'>[],
     at: string,
   ): Promise<'reserved' | 'capacity-conflict'> {
+    // The order is stamped in the same transaction: a duplicate task running concurrently cannot reserve a second plan.
+    return reserveGuarded(orderId, allocations, at, [
+      {
+        Update: {
+          TableName: tableName,
+          Key: orderKey(orderId),
+          UpdateExpression: 'SET reservationsAt = :at',
+          ConditionExpression: '#status = :checking AND attribute_not_exists(reservationsAt)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':checking': 'CHECKING', ':at': at },
+        },
+      },
+    ]);
+  }
+
+  const orderInStatus = (
+    orderId: string,
+    status: OrderStatus,
+  ): NonNullable<TransactWriteCommandInput['TransactItems']>[number] => ({
+    ConditionCheck: {
+      TableName: tableName,
+      Key: orderKey(orderId),
+      ConditionExpression: '#status = :status',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': status },
+    },
+  });
+
+  /**
+   * Reserves a declined allocation's quantity elsewhere, in one transaction with marking the declined one replaced:
+   * a second reallocation of the same decline (a retry, or the sweep racing the link) fails instead of booking twice.
+   */
+  async function reserveReplacement(
+    orderId: string,
+    declinedAllocationId: string,
+    allocations: Omit<AllocationRecord, 'status' | 'reservedAt'>[],
+    at: string,
+  ): Promise<'reserved' | 'capacity-conflict'> {
+    return reserveGuarded(orderId, allocations, at, [
+      orderInStatus(orderId, 'ALLOCATED'),
+      {
+        Update: {
+          TableName: tableName,
+          Key: allocationKey(orderId, declinedAllocationId),
+          UpdateExpression: 'SET replacedBy = :ids',
+          ConditionExpression: '#status = :declined AND attribute_not_exists(replacedBy)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':ids': allocations.map((a) => a.allocationId), ':declined': 'DECLINED' },
+        },
+      },
+    ]);
+  }
+
+  async function reserveGuarded(
+    orderId: string,
+    allocations: Omit<AllocationRecord, 'status' | 'reservedAt'>[],
+    at: string,
+    guards: NonNullable<TransactWriteCommandInput['TransactItems']>,
+  ): Promise<'reserved' | 'capacity-conflict'> {
     if (allocations.length > MAX_ALLOCATIONS_PER_TRANSACTION) {
       throw new Error(`an order may hold at most ${MAX_ALLOCATIONS_PER_TRANSACTION} allocations`);
     }
@@ -328,17 +411,7 @@ export function createOrderStore(tableName: string) {
       entry.quantityKg += a.quantityKg;
       perCell.set(key, entry);
     }
-    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-      {
-        ConditionCheck: {
-          TableName: tableName,
-          Key: orderKey(orderId),
-          ConditionExpression: '#status = :checking',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':checking': 'CHECKING' },
-        },
-      },
-    ];
+    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [...guards];
     for (const { cell, capacityKg, quantityKg } of perCell.values()) {
       items.push({
         Update: {
@@ -377,6 +450,11 @@ export function createOrderStore(tableName: string) {
       });
     }
     if (items.length > 100) throw new Error('reservation exceeds the 100-action transaction limit');
+    if (allocations.length > MAX_ALLOCATIONS_PER_TRANSACTION - guards.length + 1) {
+      throw new Error(
+        `a reservation may hold at most ${MAX_ALLOCATIONS_PER_TRANSACTION - guards.length + 1} allocations`,
+      );
+    }
     const token = createHash('sha256')
       .update(JSON.stringify([orderId, allocations.map((a) => [a.allocationId, a.factoryId, a.quantityKg])]))
       .digest('hex')
@@ -387,10 +465,16 @@ export function createOrderStore(tableName: string) {
     } catch (error) {
       if (error instanceof TransactionCanceledException || (error as Error).name === 'TransactionCanceledException') {
         const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
-        if (reasons[0]?.Code === 'ConditionalCheckFailed') {
-          throw new OrderStoreConflict(`order ${orderId} is no longer CHECKING; nothing reserved`);
+        const guardFailed = reasons.slice(0, guards.length).find((r) => r.Code === 'ConditionalCheckFailed');
+        if (guardFailed) {
+          throw new OrderStoreConflict(
+            `order ${orderId}: a reservation guard failed (status or replacement); nothing reserved`,
+          );
         }
-        if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return 'capacity-conflict';
+        // A concurrent transaction on the same cells: re-plan on fresh figures, exactly as for a full cell.
+        if (reasons.some((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'TransactionConflict')) {
+          return 'capacity-conflict';
+        }
       }
       throw error;
     }
@@ -470,17 +554,181 @@ export function createOrderStore(tableName: string) {
     );
   }
 
-  async function markNotified(orderId: string, allocationId: string, at: string, messageId: string | null) {
+  /** Marks the allocation e-mailed and puts its answer deadline on the due list, in one transaction. */
+  async function markNotified(
+    orderId: string,
+    allocationId: string,
+    at: string,
+    messageId: string | null,
+    respondBy: string,
+  ) {
     await dynamoDb.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: allocationKey(orderId, allocationId),
-        UpdateExpression: 'SET #status = :notified, notifiedAt = :at, messageId = :mid',
-        ConditionExpression: '#status = :reserved',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':notified': 'NOTIFIED', ':reserved': 'RESERVED', ':at': at, ':mid': messageId },
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName,
+              Key: allocationKey(orderId, allocationId),
+              UpdateExpression: 'SET #status = :notified, notifiedAt = :at, messageId = :mid, respondBy = :by',
+              ConditionExpression: '#status = :reserved',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':notified': 'NOTIFIED',
+                ':reserved': 'RESERVED',
+                ':at': at,
+                ':mid': messageId,
+                ':by': respondBy,
+              },
+            },
+          },
+          {
+            Put: {
+              TableName: tableName,
+              Item: {
+                ...dueKey({ kind: 'answer', dueAt: respondBy, orderId, allocationId }),
+                type: 'due',
+                kind: 'answer',
+                dueAt: respondBy,
+                orderId,
+                allocationId,
+              },
+            },
+          },
+        ],
       }),
     );
+  }
+
+  /**
+   * Records a factory's answer (or its silence past the deadline) in one transaction: the allocation must still be
+   * NOTIFIED, the link (if one was used) must be unused, the answer deadline leaves the due list, and a decline
+   * releases its capacity and puts its reallocation on the due list at once, so a crash cannot lose the quantity.
+   */
+  async function answerAllocation(
+    allocation: AllocationRecord,
+    answer: { status: 'ACCEPTED' } | { status: 'DECLINED'; reason: 'declined' | 'timeout' },
+    at: string,
+    usedLink: boolean,
+  ): Promise<'recorded' | 'not-awaiting'> {
+    const { orderId, allocationId } = allocation;
+    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [];
+    if (usedLink) {
+      items.push({
+        Put: {
+          TableName: tableName,
+          Item: { ...linkUseKey(allocationId), type: 'link-use', orderId, allocationId, answer: answer.status, at },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    }
+    const declined = answer.status === 'DECLINED';
+    items.push({
+      Update: {
+        TableName: tableName,
+        Key: allocationKey(orderId, allocationId),
+        UpdateExpression: `SET #status = :answer, answeredAt = :at${declined ? ', declineReason = :reason, releasedAt = :at' : ''}`,
+        ConditionExpression: '#status = :notified',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':answer': answer.status,
+          ':notified': 'NOTIFIED',
+          ':at': at,
+          ...(declined ? { ':reason': answer.reason } : {}),
+        },
+      },
+    });
+    if (allocation.respondBy) {
+      items.push({
+        Delete: {
+          TableName: tableName,
+          Key: dueKey({ kind: 'answer', dueAt: allocation.respondBy, orderId, allocationId }),
+        },
+      });
+    }
+    if (declined) {
+      items.push(
+        {
+          Update: {
+            TableName: tableName,
+            Key: capacityKey(allocation),
+            UpdateExpression: 'SET reservedKg = reservedKg - :q',
+            ConditionExpression: 'reservedKg >= :q',
+            ExpressionAttributeValues: { ':q': allocation.quantityKg },
+          },
+        },
+        {
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...dueKey({ kind: 'reallocate', dueAt: at, orderId, allocationId }),
+              type: 'due',
+              kind: 'reallocate',
+              dueAt: at,
+              orderId,
+              allocationId,
+            },
+          },
+        },
+      );
+    }
+    try {
+      await dynamoDb.send(new TransactWriteCommand({ TransactItems: items }));
+      return 'recorded';
+    } catch (error) {
+      if ((error as Error).name === 'TransactionCanceledException') return 'not-awaiting';
+      throw error;
+    }
+  }
+
+  async function linkUsed(allocationId: string): Promise<boolean> {
+    const result = await dynamoDb.send(
+      new GetCommand({ TableName: tableName, Key: linkUseKey(allocationId), ConsistentRead: true }),
+    );
+    return result.Item !== undefined;
+  }
+
+  /** Everything due at or before `at`, oldest first. */
+  async function dueBy(at: string, limit = 100): Promise<DueMarker[]> {
+    const result = await dynamoDb.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND sk < :bound',
+        // '$' sorts after '#' and before digits, so a marker due exactly at `at` is included.
+        ExpressionAttributeValues: { ':pk': 'DUE', ':bound': `${at}$` },
+        ConsistentRead: true,
+        Limit: limit,
+      }),
+    );
+    return (result.Items ?? []).map((item) => ({
+      kind: item.kind as DueMarker['kind'],
+      dueAt: item.dueAt as string,
+      orderId: item.orderId as string,
+      allocationId: item.allocationId as string,
+    }));
+  }
+
+  async function clearDue(marker: DueMarker): Promise<void> {
+    await dynamoDb.send(new DeleteCommand({ TableName: tableName, Key: dueKey(marker) }));
+  }
+
+  /** Claims a one-off buyer e-mail of the given kind; false when it was already claimed (a retried task). */
+  async function claimBuyerMail(orderId: string, kind: 'allocated' | 'confirmed' | 'unfilled', at: string) {
+    try {
+      await dynamoDb.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: orderKey(orderId),
+          UpdateExpression: 'SET #claim = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#claim)',
+          ExpressionAttributeNames: { '#claim': `buyerMail_${kind}` },
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
   }
 
   return {
@@ -494,7 +742,13 @@ export function createOrderStore(tableName: string) {
     listReviews,
     reservedKg,
     reserve,
+    reserveReplacement,
     releaseAll,
+    answerAllocation,
+    linkUsed,
+    dueBy,
+    clearDue,
+    claimBuyerMail,
     claimNotification,
     releaseNotificationClaim,
     markNotified,

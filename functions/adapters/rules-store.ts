@@ -2,6 +2,7 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { inForce } from '../domain/rule-versions';
 import {
+  allocationPolicySchema,
   catalogueDocumentSchema,
   complianceRulesSchema,
   memberRosterSchema,
@@ -17,6 +18,7 @@ export const ruleDocumentSchemas = {
   priceList: priceListSchema,
   compliance: complianceRulesSchema,
   members: memberRosterSchema,
+  allocationPolicy: allocationPolicySchema,
 } as const;
 
 export type RuleKind = keyof typeof ruleDocumentSchemas;
@@ -79,10 +81,8 @@ export function createRulesStore(tableName: string) {
   async function ruleSetOn(date: string): Promise<RuleSet> {
     const cached = cache.get(date);
     if (cached && Date.now() - cached.at < CACHE_MS) return cached.rules;
-    const [catalogue, trademarks, priceList, compliance, members] = await Promise.all(
-      ruleKinds.map((kind) => load(kind, date)),
-    );
-    const rules = { catalogue, trademarks, priceList, compliance, members } as unknown as RuleSet;
+    const documents = await Promise.all(ruleKinds.map(async (kind) => [kind, await load(kind, date)] as const));
+    const rules = Object.fromEntries(documents) as unknown as RuleSet;
     cache.set(date, { at: Date.now(), rules });
     return rules;
   }

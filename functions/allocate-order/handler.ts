@@ -1,7 +1,8 @@
 /** Workflow task: reserve every kg of the order at member factories in one transaction, or report it unfilled. */
+import { setTimeout as delay } from 'node:timers/promises';
 import { ulid } from 'ulid';
 import { requiredEnv, systemClock } from '../adapters/config';
-import { createOrderStore } from '../adapters/order-store';
+import { createOrderStore, OrderStoreConflict } from '../adapters/order-store';
 import { createRulesStore } from '../adapters/rules-store';
 import { OrderNotFoundError, orderRef } from '../adapters/task-input';
 import { isoDate } from '../adapters/today';
@@ -25,8 +26,14 @@ export const handler = async (input: unknown): Promise<AllocateOrderOutput> => {
   if (!record) throw new OrderNotFoundError(`order ${orderId} does not exist`);
 
   // A retried task finds its own reservations and reports them instead of reserving twice.
-  const held = (await orders.listAllocations(orderId)).filter((a) => a.status !== 'RELEASED');
-  if (held.length > 0) return { orderId, outcome: 'ALLOCATED', allocationIds: held.map((a) => a.allocationId) };
+  const alreadyHeld = async (): Promise<AllocateOrderOutput | undefined> => {
+    const held = (await orders.listAllocations(orderId)).filter((a) => a.status !== 'RELEASED');
+    return held.length > 0
+      ? { orderId, outcome: 'ALLOCATED', allocationIds: held.map((a) => a.allocationId) }
+      : undefined;
+  };
+  const held = await alreadyHeld();
+  if (held) return held;
   if (record.status === 'UNFILLED') return { orderId, outcome: 'UNFILLED', allocationIds: [] };
 
   const ruleSet = await rules.ruleSetOn(isoDate(record.submittedAt));
@@ -52,9 +59,20 @@ export const handler = async (input: unknown): Promise<AllocateOrderOutput> => {
       transferUnitPriceUsdPerKg: a.transferUnitPriceUsdPerKg,
       reason: a.reason,
     }));
-    if ((await orders.reserve(orderId, allocations, now)) === 'reserved') {
-      return { orderId, outcome: 'ALLOCATED', allocationIds: allocations.map((a) => a.allocationId) };
+    try {
+      if ((await orders.reserve(orderId, allocations, now)) === 'reserved') {
+        return { orderId, outcome: 'ALLOCATED', allocationIds: allocations.map((a) => a.allocationId) };
+      }
+    } catch (error) {
+      // A duplicate delivery of this task reserved first: report its reservations, exactly as a retry would.
+      if (error instanceof OrderStoreConflict) {
+        const reservedByTwin = await alreadyHeld();
+        if (reservedByTwin) return reservedByTwin;
+      }
+      throw error;
     }
+    // Full jitter, so orders that collided on a cell do not collide again on the next plan.
+    await delay(Math.random() * Math.min(1000, 25 * 2 ** attempt));
   }
   throw new CapacityContentionError(`order ${orderId}: capacity kept changing over ${MAX_PLANS} plans`);
 };

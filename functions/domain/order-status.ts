@@ -30,7 +30,8 @@ const allowedMoves: Record<OrderStatus, readonly OrderStatus[]> = {
   RECEIVED: ['CHECKING', 'CANCELLED'],
   CHECKING: ['HELD', 'REJECTED', 'ALLOCATED', 'UNFILLED', 'CANCELLED'],
   HELD: ['CHECKING', 'REJECTED', 'CANCELLED'],
-  ALLOCATED: ['CONFIRMED', 'CANCELLED'],
+  // UNFILLED from ALLOCATED: a declined share that no other factory can take releases the whole order (README).
+  ALLOCATED: ['CONFIRMED', 'UNFILLED', 'CANCELLED'],
   REJECTED: [],
   UNFILLED: [],
   CONFIRMED: [],

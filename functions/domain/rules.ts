@@ -1,6 +1,7 @@
 /** The unified rules as versioned documents: zod schemas for each, the seed documents, and their version stamps. */
 import * as z from 'zod';
 import { countryCodeSchema, isoDateSchema } from './order';
+import allocationPolicyJson from './reference/allocation-policy.json' with { type: 'json' };
 import catalogueJson from './reference/catalogue.json' with { type: 'json' };
 import complianceJson from './reference/compliance.json' with { type: 'json' };
 import membersJson from './reference/members.json' with { type: 'json' };
@@ -329,6 +330,27 @@ export const memberRosterSchema = versionedDocument('member-roster', {
 });
 export type MemberRoster = z.infer<typeof memberRosterSchema>;
 
+// ── allocation policy ───────────────────────────────────────────────────────
+
+/**
+ * How equally-placed factories are ordered. Both end on the factory id, so a plan never depends on input order:
+ * - `higher-quota-then-factory-id`: the member with the larger agreed quota first;
+ * - `factory-id`: code-unit order of the member id only.
+ */
+export const tieBreakRules = ['higher-quota-then-factory-id', 'factory-id'] as const;
+export type TieBreakRule = (typeof tieBreakRules)[number];
+
+export const allocationPolicySchema = versionedDocument('allocation-policy', {
+  /** At most this many factories share one line: more would multiply shipments and quality paperwork. */
+  maxFactoriesPerLine: z.number().int().min(1).max(20),
+  /** No factory gets less than this per line, unless the whole line is smaller (then one factory makes it). */
+  minimumLotKg: z.number().int().positive().max(100_000),
+  tieBreak: z.enum(tieBreakRules),
+  /** A notified factory answers within this; silence past it counts as a decline (and the links expire). */
+  answerWithinHours: z.number().int().min(1).max(720),
+}).superRefine(effectiveDatesInOrder);
+export type AllocationPolicy = z.infer<typeof allocationPolicySchema>;
+
 // ── the rule set ────────────────────────────────────────────────────────────
 
 /** One consistent set of rules; a decision is always taken against exactly one of these. */
@@ -338,6 +360,7 @@ export interface RuleSet {
   priceList: PriceList;
   compliance: ComplianceRules;
   members: MemberRoster;
+  allocationPolicy: AllocationPolicy;
 }
 
 /** The contract's `rules` object: the versions a decision used. */
@@ -365,6 +388,7 @@ export function parseRuleSet(documents: Record<keyof RuleSet, unknown>): RuleSet
     priceList: priceListSchema.parse(documents.priceList),
     compliance: complianceRulesSchema.parse(documents.compliance),
     members: memberRosterSchema.parse(documents.members),
+    allocationPolicy: allocationPolicySchema.parse(documents.allocationPolicy),
   };
   const problems = ruleSetInconsistencies(rules);
   if (problems.length > 0) throw new Error(`inconsistent rule set: ${problems.join('; ')}`);
@@ -400,4 +424,5 @@ export const seedRuleSet: RuleSet = parseRuleSet({
   priceList: priceListJson,
   compliance: complianceJson,
   members: membersJson,
+  allocationPolicy: allocationPolicyJson,
 });

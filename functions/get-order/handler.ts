@@ -19,7 +19,8 @@ export function buyerView(order: OrderRecord, allocations: AllocationRecord[]) {
     rules: order.rules ?? null,
     checks: order.checks ?? [],
     allocations: allocations
-      .filter((a) => a.status !== 'RELEASED')
+      // Declined shares have moved to other factories; the buyer sees where the kilograms are now.
+      .filter((a) => a.status !== 'RELEASED' && a.status !== 'DECLINED')
       .map((a) => ({
         allocationId: a.allocationId,
         lineIndex: a.lineIndex,

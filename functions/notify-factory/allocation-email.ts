@@ -14,6 +14,10 @@ export interface AllocationEmailFacts {
   incoterm: string;
   destinationCountry: string;
   transferUnitPriceUsdPerKg: string;
+  /** Signed, expiring, single-use links; opening one shows a confirmation page, only its button changes anything. */
+  acceptUrl: string;
+  declineUrl: string;
+  respondBy: string;
 }
 
 function describeShape(shape: OrderLine['shape']): string {
@@ -46,6 +50,10 @@ export function allocationEmail(facts: AllocationEmailFacts) {
     ...rows.map(([label, value]) => `${label}: ${value}`),
     '',
     'Please mark the goods with the trademark above and ship by the ship date.',
+    '',
+    `Please answer by ${facts.respondBy} (UTC). Without an answer by then the quantity is offered to another member.`,
+    `Accept: ${facts.acceptUrl}`,
+    `Decline: ${facts.declineUrl}`,
   ].join('\n');
   const html = [
     '<!doctype html><html><body>',
@@ -55,6 +63,8 @@ export function allocationEmail(facts: AllocationEmailFacts) {
     ...rows.map(([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`),
     '</table>',
     '<p>Please mark the goods with the trademark above and ship by the ship date.</p>',
+    `<p>Please answer by ${escapeHtml(facts.respondBy)} (UTC). Without an answer by then the quantity is offered to another member.</p>`,
+    `<p><a href="${escapeHtml(facts.acceptUrl)}">Accept this allocation</a> &middot; <a href="${escapeHtml(facts.declineUrl)}">Decline this allocation</a></p>`,
     '</body></html>',
   ].join('\n');
   return { subject, text, html };

@@ -3,12 +3,17 @@ import * as z from 'zod';
 import { OrderAllocated, OrderCancelled, OrderHeld, OrderRejected, OrderUnfilled } from '../../events';
 import { requiredEnv, systemClock } from '../adapters/config';
 import { channelEvent, createEventPublisher, type PendingEvent } from '../adapters/event-publisher';
+import { createMailer } from '../adapters/mailer';
 import { createOrderStore, type OrderRecord } from '../adapters/order-store';
 import { OrderNotFoundError } from '../adapters/task-input';
+import { orderStatusUrl } from '../answer-allocation/allocation-answers';
+import { orderAllocatedEmail } from '../buyer-email';
 import type { RecordOutcomeOutput } from '../workflow-io';
 
 const orders = createOrderStore(requiredEnv('ORDERS_TABLE'));
 const publish = createEventPublisher();
+const sendMail = createMailer();
+const publicBaseUrl = requiredEnv('PUBLIC_BASE_URL');
 
 const inputSchema = z.object({
   orderId: z.string().min(1).max(64),
@@ -73,5 +78,13 @@ export const handler = async (input: unknown): Promise<RecordOutcomeOutput> => {
   await orders.moveOrder(orderId, status, now, {}, note);
   // At least once: a retried task publishes again; consumers key on orderId + detail-type.
   await publish(event);
+  // The buyer's "allocated" e-mail is claimed once, so a retried task does not send it twice.
+  if (status === 'ALLOCATED' && (await orders.claimBuyerMail(orderId, 'allocated', now))) {
+    const live = (await orders.listAllocations(orderId)).filter((a) => a.status !== 'RELEASED');
+    await sendMail({
+      to: record.order.buyer.email,
+      ...orderAllocatedEmail(record, live, orderStatusUrl(publicBaseUrl, orderId)),
+    });
+  }
   return { orderId, status };
 };

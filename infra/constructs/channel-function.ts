@@ -148,6 +148,16 @@ export class ChannelFunction extends NodejsFunction {
     return this;
   }
 
+  /**
+   * Hands the handler the secret that signs factory links. CloudFormation resolves the dynamic reference at deploy,
+   * so the value is never in the template or cdk.out (it is visible in the function's configuration to those allowed
+   * to read it); the handlers keep reading one environment variable, in AWS as locally.
+   */
+  public bindLinkSecret(secret: ISecret): this {
+    this.addEnvironment(envNames.linkSecret, secret.secretValue.unsafeUnwrap());
+    return this;
+  }
+
   /** Tells the handler where the public API lives, for links in e-mails and Location headers. */
   public bindPublicBaseUrl(url: string): this {
     this.addEnvironment(envNames.publicBaseUrl, url);

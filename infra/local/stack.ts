@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import * as sesModule from 'aws-ses-v2-local';
+import { allocationSweepMinutes } from '../../functions/lambdas';
 import { ensureTables, startDynamoDbLocal } from './dynamodb-local';
 import { type StoredEvent, startLocalEventBus } from './event-bus';
 import { startHttpServer } from './http-server';
@@ -24,6 +25,8 @@ export const localNames = {
    * route is IAM-authorised and the secret comes from Secrets Manager). Override it with REVIEWER_TOKEN.
    */
   devReviewerToken: 'local-dev-reviewer-secret',
+  /** A fixed, public development secret for the factory links; AWS reads a generated one from Secrets Manager. */
+  linkSecret: 'local-development-link-secret-not-for-production-use',
 } as const;
 
 export interface LocalStackOptions {
@@ -53,6 +56,8 @@ export interface LocalStack {
   idle(): Promise<void>;
   /** Events published on the local bus since start (newest 10,000). */
   events(): StoredEvent[];
+  /** Runs the expireAllocations sweep now, as the 15-minute timer does; `time` plays the scheduled event's time. */
+  sweepAllocations(time?: Date): Promise<unknown>;
   stop(): Promise<void>;
 }
 
@@ -120,6 +125,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       IDEMPOTENCY_TABLE: localNames.idempotencyTable,
       EVENT_BUS_NAME: localNames.eventBus,
       MAIL_FROM: localNames.mailFrom,
+      LINK_SECRET: process.env.LINK_SECRET ?? localNames.linkSecret,
       STATE_MACHINE_ARN: stateMachineArn,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       REVIEWER_TOKEN: process.env.REVIEWER_TOKEN || localNames.devReviewerToken,
@@ -165,6 +171,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const http = await startHttpServer(httpPort, invoke);
     stops.push(() => http.stop());
 
+    // The local stand-in for the EventBridge schedule: the same handler, with a scheduled event's `time`.
+    const sweepAllocations = (time = new Date()) =>
+      invoke('expireAllocations', {
+        'detail-type': 'Scheduled Event',
+        source: 'local.timer',
+        time: time.toISOString(),
+      });
+    const sweepTimer = setInterval(
+      () => void sweepAllocations().catch((error: Error) => log(`allocation sweep failed: ${error.message}`)),
+      allocationSweepMinutes * 60_000,
+    );
+    sweepTimer.unref();
+    stops.push(async () => clearInterval(sweepTimer));
+
     const urls = {
       web: http.url,
       api: `${http.url}/api`,
@@ -181,6 +201,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env,
       idle: () => sfn.idle(),
       events: () => bus.events(),
+      sweepAllocations,
       stop: stopAll,
     };
   } catch (error) {

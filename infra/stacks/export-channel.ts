@@ -25,6 +25,7 @@ export function addExportChannelStacks(app: App, env?: Environment): ExportChann
     eventBus: stateful.eventBus,
     mailIdentity: stateful.mailIdentity,
     mailFromAddress: stateful.mailFromAddress,
+    linkSecret: stateful.linkSecret,
   });
   return { stateful, stateless };
 }

@@ -2,6 +2,7 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 
@@ -26,6 +27,8 @@ export class StatefulStack extends Stack {
   public readonly mailIdentity: EmailIdentity;
   /** The From address factory e-mails are sent with; it must belong to `mailIdentity`'s domain. */
   public readonly mailFromAddress: string;
+  /** Signs the factories' accept/decline links; it outlives redeploys so links already e-mailed keep working. */
+  public readonly linkSecret: Secret;
 
   public constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -51,6 +54,12 @@ export class StatefulStack extends Stack {
     });
 
     this.eventBus = new EventBus(this, 'EventBus', { eventBusName });
+
+    this.linkSecret = new Secret(this, 'LinkSecret', {
+      description: 'Export channel: HMAC key of the factory accept/decline links.',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
 
     this.mailIdentity = new EmailIdentity(this, 'MailIdentity', { identity: Identity.domain(identityDomain) });
   }

@@ -1,5 +1,5 @@
 /** Everything that can be redeployed freely: the Lambda functions, the REST API and the order-routing workflow. */
-import { ArnFormat, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
@@ -10,12 +10,20 @@ import {
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
-import { apiRoutes, envNames, type LambdaName, lambdaEntries, workflowLambdas } from '../../functions/lambdas';
+import {
+  allocationSweepMinutes,
+  apiRoutes,
+  envNames,
+  type LambdaName,
+  lambdaEntries,
+  workflowLambdas,
+} from '../../functions/lambdas';
 import { OrderRouting, stateMachineName } from '../../workflows/order-routing';
 import { ChannelFunction } from '../constructs/channel-function';
 
@@ -25,6 +33,7 @@ export interface StatelessStackProps extends StackProps {
   readonly eventBus: IEventBus;
   readonly mailIdentity: IEmailIdentity;
   readonly mailFromAddress: string;
+  readonly linkSecret: ISecret;
 }
 
 /** The deployment stage; part of every public URL, so it is fixed rather than derived. */
@@ -128,6 +137,25 @@ export class StatelessStack extends Stack {
       .bindTable(ordersTable, 'readWrite', envNames.ordersTable)
       .bindTaskResponse(routingArn)
       .bindSecretValue(reviewerToken, envNames.reviewerToken);
+
+    // --- Factory answers: signed links (API) and the sweep that treats silence past the deadline as a decline.
+    // Both may reallocate, so both reserve, e-mail, sign new links and publish, like notifyFactory.
+    for (const name of ['answerAllocation', 'expireAllocations'] as const) {
+      fns[name]
+        .bindTable(ordersTable, 'readWrite', envNames.ordersTable)
+        .bindEventBus(eventBus)
+        .bindMailer(props.mailIdentity, props.mailFromAddress)
+        .bindPublicBaseUrl(publicBaseUrl)
+        .bindLinkSecret(props.linkSecret);
+    }
+    fns.notifyFactory.bindLinkSecret(props.linkSecret);
+    // recordOutcome e-mails the buyer when the order is allocated.
+    fns.recordOutcome.bindMailer(props.mailIdentity, props.mailFromAddress).bindPublicBaseUrl(publicBaseUrl);
+    new Rule(this, 'AllocationSweep', {
+      description: 'Export channel: expire unanswered factory allocations and finish interrupted reallocations.',
+      schedule: Schedule.rate(Duration.minutes(allocationSweepMinutes)),
+      targets: [new LambdaFunction(fns.expireAllocations, { retryAttempts: 2 })],
+    });
 
     // --- Outputs
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });

@@ -66,6 +66,13 @@ describe('stateless stack: functions', () => {
     stateless.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
+  const linkAnswerer = [
+    envNames.ordersTable,
+    envNames.eventBusName,
+    envNames.mailFrom,
+    envNames.publicBaseUrl,
+    envNames.linkSecret,
+  ];
   // What each handler reads at cold start; a missing variable is a crash in AWS, an extra one a needless grant.
   const expectedEnv: Record<LambdaName, string[]> = {
     getCatalogue: [envNames.ordersTable],
@@ -74,11 +81,19 @@ describe('stateless stack: functions', () => {
     getOrder: [envNames.ordersTable],
     checkOrder: [envNames.ordersTable, envNames.eventBusName],
     allocateOrder: [envNames.ordersTable],
-    notifyFactory: [envNames.ordersTable, envNames.mailFrom, envNames.publicBaseUrl, envNames.eventBusName],
-    recordOutcome: [envNames.ordersTable, envNames.eventBusName],
+    notifyFactory: [
+      envNames.ordersTable,
+      envNames.mailFrom,
+      envNames.publicBaseUrl,
+      envNames.eventBusName,
+      envNames.linkSecret,
+    ],
+    recordOutcome: [envNames.ordersTable, envNames.eventBusName, envNames.mailFrom, envNames.publicBaseUrl],
     releaseReservations: [envNames.ordersTable],
     awaitReview: [envNames.ordersTable],
     reviewOrder: [envNames.ordersTable, envNames.reviewerToken],
+    answerAllocation: linkAnswerer,
+    expireAllocations: linkAnswerer,
   };
 
   it.each(Object.entries(expectedEnv))('binds %s to exactly its resources', (name, envVars) => {
@@ -115,6 +130,31 @@ describe('stateless stack: functions', () => {
     const fn = stateless.toJSON().Resources[logicalId] as Resource;
     const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
     expect(JSON.stringify(variables[envNames.reviewerToken])).toContain('{{resolve:secretsmanager:');
+  });
+});
+
+describe('factory answers', () => {
+  it('keeps the link secret in the stateful stack, generated and retained', () => {
+    stateful.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) }),
+    });
+  });
+
+  it('passes the link secret as a deploy-time Secrets Manager reference, never a literal', () => {
+    for (const name of ['notifyFactory', 'answerAllocation', 'expireAllocations'] as const) {
+      const fn = stateless.toJSON().Resources[app.functionLogicalIds[name]] as Resource;
+      const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(JSON.stringify(variables[envNames.linkSecret])).toContain('{{resolve:secretsmanager:');
+    }
+  });
+
+  it('runs the allocation sweep every 15 minutes', () => {
+    stateless.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [app.functionLogicalIds.expireAllocations, 'Arn'] } })],
+    });
   });
 });
 

@@ -12,6 +12,8 @@ export interface ProvidedStack {
   stateMachineArn: string;
   ordersTable: string;
   reviewerToken: string;
+  /** The handlers' environment, so a test can run a use case in-process against this stack (see support.ts). */
+  env: Record<string, string>;
 }
 
 declare module 'vitest' {
@@ -35,6 +37,7 @@ export default async function setup(project: TestProject) {
     stateMachineArn: stack.stateMachineArn,
     ordersTable: stack.env.ORDERS_TABLE ?? '',
     reviewerToken: stack.env.REVIEWER_TOKEN ?? '',
+    env: stack.env,
   });
   return async () => {
     await stack.stop();

@@ -107,8 +107,13 @@ describe('a valid order', () => {
     ]);
     expect(JSON.stringify(routed)).not.toMatch(/transfer/i);
 
-    const mails = (await inbox()).filter((m) => m.subject.includes(accepted.body.orderId));
+    const toOrder = (await inbox()).filter((m) => m.subject.includes(accepted.body.orderId));
+    const mails = toOrder.filter((m) => m.destination.to[0] !== order.buyer.email);
     expect(mails).toHaveLength(allocations.length);
+    // The buyer hears once that the order is allocated.
+    expect(toOrder.filter((m) => m.destination.to[0] === order.buyer.email).map((m) => m.subject)).toEqual([
+      `Order ${accepted.body.orderId} allocated to member factories`,
+    ]);
     expect(new Set(mails.map((m) => m.destination.to[0])).size).toBe(new Set(allocations.map((a) => a.factoryId)).size);
     for (const mail of mails) expect(mail.body.text).toMatch(/Transfer price: \d+\.\d{2} USD\/kg/);
   });
@@ -232,7 +237,9 @@ describe('idempotency and bad input', () => {
       new ListExecutionsCommand({ stateMachineArn: stack().stateMachineArn, maxResults: 1000 }),
     );
     expect((executions.executions ?? []).filter((e) => e.name === first.body.orderId)).toHaveLength(1);
-    const mails = (await inbox()).filter((m) => m.subject.includes(first.body.orderId));
+    const mails = (await inbox()).filter(
+      (m) => m.subject.includes(first.body.orderId) && m.destination.to[0] !== order.buyer.email,
+    );
     const routed = await api<{ allocations: unknown[] }>('GET', `/orders/${first.body.orderId}`);
     expect(mails).toHaveLength(routed.body.allocations.length);
   });

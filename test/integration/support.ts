@@ -105,3 +105,34 @@ export async function inbox(): Promise<SesEmail[]> {
   const { emails } = (await response.json()) as { emails: SesEmail[] };
   return emails;
 }
+
+/**
+ * Points this test process at the running stack, as its handlers are: call before importing a handler in-process
+ * (handlers read their configuration at import). Used where going through the API would only slow a test down.
+ */
+export function useStackEnvironment(): Record<string, string> {
+  const env = stack().env;
+  Object.assign(process.env, env, { POWERTOOLS_LOG_LEVEL: 'SILENT' });
+  return env;
+}
+
+/** Links in e-mails name localhost; the stack listens on 127.0.0.1 (Node may resolve localhost to ::1 first). */
+export const reachable = (url: string) => url.replace('//localhost:', '//127.0.0.1:');
+
+/** Polls the SES inbox until `predicate` holds for what it returns, or fails at the deadline with what it saw. */
+export async function inboxUntil(
+  select: (emails: SesEmail[]) => SesEmail[],
+  predicate: (selected: SesEmail[]) => boolean,
+  timeoutMs = 10_000,
+): Promise<SesEmail[]> {
+  const deadline = Date.now() + timeoutMs;
+  let selected: SesEmail[] = [];
+  while (Date.now() < deadline) {
+    selected = select(await inbox());
+    if (predicate(selected)) return selected;
+    await delay(50);
+  }
+  throw new Error(
+    `inbox did not reach the expected state in ${timeoutMs} ms: ${selected.map((m) => m.subject).join(' | ')}`,
+  );
+}

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import allocationPolicyJson from '../../../functions/domain/reference/allocation-policy.json' with { type: 'json' };
 import catalogueJson from '../../../functions/domain/reference/catalogue.json' with { type: 'json' };
 import complianceJson from '../../../functions/domain/reference/compliance.json' with { type: 'json' };
 import membersJson from '../../../functions/domain/reference/members.json' with { type: 'json' };
 import priceListJson from '../../../functions/domain/reference/price-list.json' with { type: 'json' };
 import trademarksJson from '../../../functions/domain/reference/trademarks.json' with { type: 'json' };
 import {
+  allocationPolicySchema,
   catalogueDocumentSchema,
   complianceRulesSchema,
   memberRosterSchema,
@@ -35,6 +37,7 @@ describe('seed rule documents', () => {
     ['price list', priceListSchema, priceListJson],
     ['compliance', complianceRulesSchema, complianceJson],
     ['members', memberRosterSchema, membersJson],
+    ['allocation policy', allocationPolicySchema, allocationPolicyJson],
   ] as const)('the %s document validates', (_name, schema, json) => {
     const result = schema.safeParse(json);
     expect(result.success ? [] : result.error.issues).toEqual([]);
@@ -67,6 +70,7 @@ describe('seed rule documents', () => {
         priceList,
         compliance: complianceJson,
         members: membersJson,
+        allocationPolicy: allocationPolicyJson,
       }),
     ).toThrow(/no price adder for coating Zn/);
   });
