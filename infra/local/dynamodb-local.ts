@@ -11,7 +11,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { idempotencyTableDesign, ordersTableDesign } from '../table-design';
-import { waitUntil } from './wait-until';
+import { GiveUp, waitUntil } from './wait-until';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -49,11 +49,16 @@ export async function startDynamoDbLocal(port: number, dataDir?: string): Promis
   // One attempt per probe: the SDK's own retry back-off would stretch every refused connection.
   const client = localClient(endpoint, 1);
   try {
-    await waitUntil('DynamoDB Local to answer', async () => {
-      if (exited) throw new Error(`DynamoDB Local exited: ${output.trim()}`);
-      await client.send(new ListTablesCommand({ Limit: 1 }));
-      return true;
-    });
+    // A loaded 2-core machine has been seen to need over 30 s for the JVM; a dead JVM fails at once instead.
+    await waitUntil(
+      'DynamoDB Local to answer',
+      async () => {
+        if (exited) throw new GiveUp(`DynamoDB Local exited: ${output.trim()}`);
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return true;
+      },
+      { timeoutMs: 120_000 },
+    );
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
