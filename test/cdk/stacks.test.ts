@@ -377,19 +377,19 @@ describe('stateless stack: web hosting', () => {
     for (const behaviour of [config().DefaultCacheBehavior, ...config().CacheBehaviors]) {
       expect(['https-only', 'redirect-to-https']).toContain(behaviour.ViewerProtocolPolicy);
     }
-    const logBucket = (config().Logging?.Bucket as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    expect(resources()[logBucket]?.Type).toBe('AWS::S3::Bucket');
+    const logBucket = (config().Logging?.Bucket as { 'Fn::GetAtt'?: [string, string] } | undefined)?.[
+      'Fn::GetAtt'
+    ]?.[0];
+    expect(resources()[logBucket ?? '']?.Type).toBe('AWS::S3::Bucket');
   });
 
   it('gives e-mails the CloudFront origin as PUBLIC_BASE_URL and outputs the site URL', () => {
     const [distributionId] = Object.keys(stateless.findResources('AWS::CloudFront::Distribution'));
     const siteUrl = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }]] };
     const notifyFactory = resources()[app.functionLogicalIds.notifyFactory];
-    expect(
-      (notifyFactory?.Properties.Environment as { Variables: Record<string, unknown> }).Variables[
-        envNames.publicBaseUrl
-      ],
-    ).toEqual(siteUrl);
+    const variables = (notifyFactory?.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)
+      ?.Variables;
+    expect(variables?.[envNames.publicBaseUrl]).toEqual(siteUrl);
     stateless.hasOutput('SiteUrl', { Value: siteUrl });
   });
 });
