@@ -1,7 +1,11 @@
 /** Assertions on the stateful and stateless stacks: protections, the house Lambda settings, the API routes and grants. */
+import { existsSync } from 'node:fs';
+import { runInNewContext } from 'node:vm';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes, envNames, type LambdaName, lambdaEntries } from '../../functions/lambdas';
+import { viewerIpHeader } from '../../infra/constructs/web-hosting';
+import { securityHeaders } from '../../infra/local/http-server';
 import { type SynthesizedApp, synthesizeApp } from './synth-app';
 
 let app: SynthesizedApp;
@@ -50,19 +54,27 @@ describe('stateful stack', () => {
 
 describe('stateless stack: functions', () => {
   it('has exactly one function per registry entry, all on the house settings', () => {
-    stateless.resourceCountIs('AWS::Lambda::Function', Object.keys(lambdaEntries).length);
-    stateless.allResourcesProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
-      TracingConfig: { Mode: 'Active' },
-      LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
-      Environment: {
-        Variables: Match.objectLike({
-          NODE_OPTIONS: '--enable-source-maps',
-          POWERTOOLS_SERVICE_NAME: 'export-channel',
-        }),
-      },
-    });
+    const functions = stateless.findResources('AWS::Lambda::Function');
+    const house = Object.values(app.functionLogicalIds);
+    expect(house).toHaveLength(Object.keys(lambdaEntries).length);
+    // The only other function is CDK's BucketDeployment handler, which copies web/ to the site bucket at deploy time.
+    expect(Object.keys(functions).filter((id) => !house.includes(id))).toEqual([
+      expect.stringMatching(/^CustomCDKBucketDeployment/),
+    ]);
+    for (const id of house) {
+      expect(functions[id]?.Properties, id).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
+        Environment: {
+          Variables: expect.objectContaining({
+            NODE_OPTIONS: '--enable-source-maps',
+            POWERTOOLS_SERVICE_NAME: 'export-channel',
+          }),
+        },
+      });
+    }
     stateless.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
   });
 
@@ -219,5 +231,227 @@ describe('stateless stack: workflow and outputs', () => {
     for (const output of ['ApiUrl', 'StateMachineArn', 'OrdersTableName']) {
       stateless.hasOutput(output, { Value: Match.anyValue() });
     }
+  });
+});
+
+describe('stateless stack: web hosting', () => {
+  interface Behaviour {
+    PathPattern?: string;
+    TargetOriginId: string;
+    ViewerProtocolPolicy: string;
+    AllowedMethods?: string[];
+    CachePolicyId?: string;
+    OriginRequestPolicyId?: string;
+    ResponseHeadersPolicyId?: { Ref: string };
+    FunctionAssociations?: { EventType: string; FunctionARN: { 'Fn::GetAtt': [string, string] } }[];
+  }
+  interface Origin {
+    Id: string;
+    DomainName: unknown;
+    OriginPath?: string;
+    OriginAccessControlId?: unknown;
+    CustomOriginConfig?: { OriginProtocolPolicy: string };
+  }
+  interface DistributionConfig {
+    DefaultRootObject: string;
+    DefaultCacheBehavior: Behaviour;
+    CacheBehaviors: Behaviour[];
+    Origins: Origin[];
+    Logging?: { Bucket: unknown };
+  }
+
+  const resources = (): Record<string, Resource> => stateless.toJSON().Resources as Record<string, Resource>;
+  const config = (): DistributionConfig => {
+    const distributions = Object.values(stateless.findResources('AWS::CloudFront::Distribution')) as Resource[];
+    expect(distributions).toHaveLength(1);
+    return distributions[0]?.Properties.DistributionConfig as DistributionConfig;
+  };
+  const originOf = (behaviour: Behaviour): Origin => {
+    const origin = config().Origins.find((o) => o.Id === behaviour.TargetOriginId);
+    if (origin === undefined) throw new Error(`no origin ${behaviour.TargetOriginId}`);
+    return origin;
+  };
+  /** CloudFront's path patterns: `*` is any run of characters (slashes included), `?` one character. */
+  const matches = (pattern: string, path: string): boolean =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    ).test(path);
+  /** The behaviour CloudFront picks: the first cache behaviour whose pattern matches, else the default. */
+  const behaviourFor = (path: string): Behaviour =>
+    config().CacheBehaviors.find((b) => matches(b.PathPattern ?? '', path)) ?? config().DefaultCacheBehavior;
+  /** Runs a CloudFront Function's code from the template on a viewer-request event, as the edge would. */
+  const runEdgeFunction = (
+    behaviour: Behaviour,
+    event: object,
+  ): { uri: string; headers: Record<string, { value: string }> } => {
+    const [association] = behaviour.FunctionAssociations ?? [];
+    expect(association?.EventType).toBe('viewer-request');
+    const fn = resources()[association?.FunctionARN['Fn::GetAtt'][0] ?? ''];
+    expect(fn?.Properties.FunctionConfig).toMatchObject({ Runtime: 'cloudfront-js-2.0' });
+    return runInNewContext(`${String(fn?.Properties.FunctionCode)}\nhandler(event);`, { event }) as {
+      uri: string;
+      headers: Record<string, { value: string }>;
+    };
+  };
+  const siteBucketId = (): string => {
+    const domain = originOf(config().DefaultCacheBehavior).DomainName as { 'Fn::GetAtt': [string, string] };
+    return domain['Fn::GetAtt'][0];
+  };
+
+  it('keeps web/ in a private, encrypted, versioned, SSL-only bucket, read by CloudFront through OAC only', () => {
+    const bucket = resources()[siteBucketId()];
+    expect(bucket?.Type).toBe('AWS::S3::Bucket');
+    expect(bucket?.Properties).toMatchObject({
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [expect.anything()] },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      LoggingConfiguration: expect.anything(),
+    });
+    const policy = Object.values(stateless.findResources('AWS::S3::BucketPolicy')).find(
+      (p) => JSON.stringify(p.Properties.Bucket) === JSON.stringify({ Ref: siteBucketId() }),
+    );
+    const statements = JSON.stringify(policy?.Properties.PolicyDocument);
+    expect(statements).toContain('"aws:SecureTransport":"false"');
+    expect(statements).toMatch(/"Principal":\{"Service":"cloudfront.amazonaws.com"\}/);
+    expect(statements).toContain('AWS:SourceArn');
+    expect(originOf(config().DefaultCacheBehavior).OriginAccessControlId).toBeDefined();
+    stateless.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: Match.objectLike({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always' }),
+    });
+    stateless.hasResourceProperties('Custom::CDKBucketDeployment', {
+      DestinationBucketName: { Ref: siteBucketId() },
+      Prune: true,
+    });
+  });
+
+  it.each(apiRoutes.map((route) => [route.method, route.path]))(
+    'routes %s https://<cloudfront>%s to that method of the API',
+    (method, path) => {
+      const viewerPath = path.replace(/\{\w+\}/g, '01HZX5V7Q9ABCDEFGHJKMNPQRS');
+      const behaviour = behaviourFor(viewerPath);
+      const origin = originOf(behaviour);
+      expect(behaviour).toMatchObject({
+        ViewerProtocolPolicy: 'https-only',
+        CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', // Managed-CachingDisabled
+        OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac', // Managed-AllViewerExceptHostHeader
+      });
+      expect(behaviour.AllowedMethods).toContain(method);
+      expect(origin.CustomOriginConfig?.OriginProtocolPolicy).toBe('https-only');
+
+      // The origin is this API's execute-api host, and its path is the stage...
+      const [restApiId] = Object.keys(stateless.findResources('AWS::ApiGateway::RestApi'));
+      expect(JSON.stringify(origin.DomainName)).toContain(`{"Ref":"${restApiId}"}`);
+      const [stage] = Object.values(stateless.findResources('AWS::ApiGateway::Stage'));
+      expect(origin.OriginPath).toBe(`/${String(stage?.Properties.StageName)}`);
+
+      // ...so API Gateway sees /{stage}{viewerPath}, strips the stage, and must find the method at viewerPath.
+      const apiResources = stateless.findResources('AWS::ApiGateway::Resource') as Record<string, Resource>;
+      const segmentsOf = (resourceId: string): string[] => {
+        const resource = apiResources[resourceId];
+        if (resource === undefined) return [];
+        const parent = (resource.Properties.ParentId as { Ref?: string }).Ref;
+        return [...(parent === undefined ? [] : segmentsOf(parent)), String(resource.Properties.PathPart)];
+      };
+      const viewerSegments = viewerPath.split('/').slice(1);
+      const reached = Object.values(stateless.findResources('AWS::ApiGateway::Method')).filter((m) => {
+        const segments = segmentsOf((m.Properties.ResourceId as { Ref: string }).Ref);
+        return (
+          m.Properties.HttpMethod === method &&
+          segments.length === viewerSegments.length &&
+          segments.every((part, i) => part === viewerSegments[i] || /^\{\w+\}$/.test(part))
+        );
+      });
+      expect(reached).toHaveLength(1);
+    },
+  );
+
+  it('serves / as index.html and /orders/{id} as order.html from the bucket', () => {
+    expect(config().DefaultRootObject).toBe('index.html');
+    expect(existsSync(new URL('../../web/index.html', import.meta.url))).toBe(true);
+    expect(existsSync(new URL('../../web/order.html', import.meta.url))).toBe(true);
+    expect(originOf(behaviourFor('/assets/order-form.js')).OriginAccessControlId).toBeDefined();
+
+    const statusPage = behaviourFor('/orders/01HZX5V7Q9ABCDEFGHJKMNPQRS');
+    expect(statusPage.TargetOriginId).toBe(config().DefaultCacheBehavior.TargetOriginId);
+    const rewrite = (uri: string): string => runEdgeFunction(statusPage, { request: { uri, headers: {} } }).uri;
+    expect(rewrite('/orders/01HZX5V7Q9ABCDEFGHJKMNPQRS')).toBe('/order.html');
+    expect(rewrite('/orders/a/b')).toBe('/orders/a/b');
+    expect(rewrite('/orders/')).toBe('/orders/');
+  });
+
+  it('stamps the viewer IP the WAF keys on, overwriting any value the client sent', () => {
+    const request = runEdgeFunction(behaviourFor('/api/orders'), {
+      viewer: { ip: '203.0.113.7' },
+      request: { uri: '/api/orders', headers: { [viewerIpHeader.toLowerCase()]: { value: '198.51.100.1' } } },
+    });
+    expect(request.headers[viewerIpHeader.toLowerCase()]).toEqual({ value: '203.0.113.7' });
+    stateless.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Rules: Match.arrayWith([
+        Match.objectLike({
+          Statement: {
+            RateBasedStatement: Match.objectLike({
+              AggregateKeyType: 'FORWARDED_IP',
+              ForwardedIPConfig: { HeaderName: viewerIpHeader, FallbackBehavior: 'NO_MATCH' },
+            }),
+          },
+        }),
+      ]),
+    });
+  });
+
+  it("sends the local server's security headers, plus HSTS, on every response", () => {
+    const behaviours = [config().DefaultCacheBehavior, ...config().CacheBehaviors];
+    const policyIds = new Set(behaviours.map((b) => b.ResponseHeadersPolicyId?.Ref));
+    expect(policyIds.size).toBe(1);
+    const policy = resources()[[...policyIds][0] ?? ''];
+    const headersConfig = (policy?.Properties.ResponseHeadersPolicyConfig ?? {}) as {
+      SecurityHeadersConfig: Record<string, Record<string, unknown>>;
+      CustomHeadersConfig?: { Items: { Header: string; Value: string; Override: boolean }[] };
+    };
+    const security = headersConfig.SecurityHeadersConfig;
+    const sent = (name: string): unknown => {
+      switch (name.toLowerCase()) {
+        case 'content-security-policy':
+          return security.ContentSecurityPolicy?.ContentSecurityPolicy;
+        case 'x-content-type-options':
+          return security.ContentTypeOptions?.Override === true ? 'nosniff' : undefined;
+        case 'x-frame-options':
+          return security.FrameOptions?.FrameOption;
+        case 'referrer-policy':
+          return security.ReferrerPolicy?.ReferrerPolicy;
+        default:
+          return headersConfig.CustomHeadersConfig?.Items.find((item) => item.Header === name && item.Override)?.Value;
+      }
+    };
+    for (const [name, value] of Object.entries(securityHeaders)) expect(sent(name), name).toBe(value);
+    expect(security.StrictTransportSecurity).toMatchObject({ Override: true, AccessControlMaxAgeSec: 31_536_000 });
+  });
+
+  it('never serves plain HTTP, and logs every request', () => {
+    for (const behaviour of [config().DefaultCacheBehavior, ...config().CacheBehaviors]) {
+      expect(['https-only', 'redirect-to-https']).toContain(behaviour.ViewerProtocolPolicy);
+    }
+    const logBucket = (config().Logging?.Bucket as { 'Fn::GetAtt'?: [string, string] } | undefined)?.[
+      'Fn::GetAtt'
+    ]?.[0];
+    expect(resources()[logBucket ?? '']?.Type).toBe('AWS::S3::Bucket');
+  });
+
+  it('gives e-mails the CloudFront origin as PUBLIC_BASE_URL and outputs the site URL', () => {
+    const [distributionId] = Object.keys(stateless.findResources('AWS::CloudFront::Distribution'));
+    const siteUrl = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }]] };
+    const notifyFactory = resources()[app.functionLogicalIds.notifyFactory];
+    const variables = (notifyFactory?.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)
+      ?.Variables;
+    expect(variables?.[envNames.publicBaseUrl]).toEqual(siteUrl);
+    stateless.hasOutput('SiteUrl', { Value: siteUrl });
   });
 });
