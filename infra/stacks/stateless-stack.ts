@@ -21,9 +21,11 @@ import {
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
   allocationSweepMinutes,
@@ -64,6 +66,12 @@ const anonymousRoutes: Record<string, string> = {
   'GET /api/orders/{orderId}':
     'The status page is reached by the order id (a ULID with 80 random bits) the buyer received; it shows no ' +
     'transfer prices.',
+  'GET /api/allocations/{allocationId}/{action}':
+    'A factory opens its e-mailed link without an account; the HMAC-SHA256 token in the link is the credential, and ' +
+    'GET only renders a confirmation page, so a mail scanner following it changes nothing.',
+  'POST /api/allocations/{allocationId}/{action}':
+    'A factory answers through its e-mailed link without an account; the handler accepts only an unexpired, ' +
+    'single-use HMAC-SHA256 token signed for that allocation and action, and refuses anything else with 4xx.',
 };
 
 export class StatelessStack extends Stack {
@@ -127,6 +135,14 @@ export class StatelessStack extends Stack {
         Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason: anonymous });
         Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason: anonymous });
       }
+      if ('authorization' in route && route.authorization === 'iam') {
+        Validations.of(method).acknowledge({
+          id: 'AwsSolutions-COG4',
+          reason:
+            "Authorised with IAM (SigV4): the callers are the secretariat's few reviewers with IAM identities; a " +
+            'Cognito user pool would add a second identity store for the same people.',
+        });
+      }
     }
     // API Gateway would create the stage's execution-log group itself, with no retention; own it first instead.
     const executionLogs = new LogGroup(this, 'ApiExecutionLogs', {
@@ -183,6 +199,12 @@ export class StatelessStack extends Stack {
       description: 'Bearer secret the review-order handler requires in addition to IAM authorisation.',
       generateSecretString: { passwordLength: 48, excludePunctuation: true },
     });
+    Validations.of(reviewerToken).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The function reads the value at deploy time, so an automatic rotation would not reach it; operators rotate ' +
+        'it by updating the secret and redeploying, as the README says. IAM remains the first wall.',
+    });
     const routingArn = this.formatArn({
       service: 'states',
       resource: 'stateMachine',
@@ -208,10 +230,23 @@ export class StatelessStack extends Stack {
     fns.notifyFactory.bindLinkSecret(props.linkSecret);
     // recordOutcome e-mails the buyer when the order is allocated.
     fns.recordOutcome.bindMailer(props.mailIdentity, props.mailFromAddress).bindPublicBaseUrl(publicBaseUrl);
+    // A sweep that failed every retry parks its event here, for the on-call to read and redrive.
+    const sweepFailures = new Queue(this, 'AllocationSweepFailures', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
+      Validations.of(sweepFailures).acknowledge({
+        id,
+        reason: 'This queue is itself the dead-letter queue of the allocation sweep; nothing consumes it automatically.',
+      });
+    }
+    fns.expireAllocations.configureAsyncInvoke({ onFailure: new SqsDestination(sweepFailures), retryAttempts: 2 });
     new Rule(this, 'AllocationSweep', {
       description: 'Export channel: expire unanswered factory allocations and finish interrupted reallocations.',
       schedule: Schedule.rate(Duration.minutes(allocationSweepMinutes)),
-      targets: [new LambdaFunction(fns.expireAllocations, { retryAttempts: 2 })],
+      targets: [new LambdaFunction(fns.expireAllocations, { retryAttempts: 2, deadLetterQueue: sweepFailures })],
     });
 
     // --- Outputs
