@@ -239,7 +239,8 @@ export class StatelessStack extends Stack {
     for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
       Validations.of(sweepFailures).acknowledge({
         id,
-        reason: 'This queue is itself the dead-letter queue of the allocation sweep; nothing consumes it automatically.',
+        reason:
+          'This queue is itself the dead-letter queue of the allocation sweep; nothing consumes it automatically.',
       });
     }
     fns.expireAllocations.configureAsyncInvoke({ onFailure: new SqsDestination(sweepFailures), retryAttempts: 2 });
