@@ -357,6 +357,23 @@ export function createOrderStore(tableName: string) {
     ]);
   }
 
+  /**
+   * After compensation the order may be redriven: forget the reservation stamp so a fresh plan can be reserved.
+   * Never for an order that reached ALLOCATED, whose reservations stand.
+   */
+  async function forgetReservation(orderId: string): Promise<void> {
+    await dynamoDb.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: orderKey(orderId),
+        UpdateExpression: 'REMOVE reservationsAt',
+        ConditionExpression: 'attribute_exists(pk) AND NOT (#status IN (:allocated, :confirmed))',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':allocated': 'ALLOCATED', ':confirmed': 'CONFIRMED' },
+      }),
+    );
+  }
+
   const orderInStatus = (
     orderId: string,
     status: OrderStatus,
@@ -744,6 +761,7 @@ export function createOrderStore(tableName: string) {
     reserve,
     reserveReplacement,
     releaseAll,
+    forgetReservation,
     answerAllocation,
     linkUsed,
     dueBy,

@@ -20,6 +20,7 @@ export const handler = async (input: unknown): Promise<ReleaseReservationsOutput
   // An order already ALLOCATED or CONFIRMED keeps its reservations: the failure came after the fact was recorded.
   const keepsReservations = record.status === 'ALLOCATED' || record.status === 'CONFIRMED';
   const released = keepsReservations ? 0 : await orders.releaseAll(orderId, now);
+  if (!keepsReservations) await orders.forgetReservation(orderId);
   const routingError = {
     error: (error?.Error ?? 'Unknown').slice(0, 200),
     cause: (error?.Cause ?? '').slice(0, 2000),

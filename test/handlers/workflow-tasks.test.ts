@@ -127,9 +127,10 @@ describe('allocateOrder', () => {
     for (const update of capacityUpdates) {
       expect(update.Update?.ConditionExpression).toBe('attribute_not_exists(reservedKg) OR reservedKg <= :limit');
     }
-    expect(transaction?.TransactItems?.[0]?.ConditionCheck?.ExpressionAttributeValues).toEqual({
-      ':checking': 'CHECKING',
-    });
+    // The order itself is guarded in the same transaction: still CHECKING, and not reserved by a twin task.
+    const orderGuard = transaction?.TransactItems?.find((item) => item.Update?.Key?.pk === `ORDER#${orderId}`);
+    expect(orderGuard?.Update?.ConditionExpression).toContain('#status = :checking');
+    expect(orderGuard?.Update?.ExpressionAttributeValues?.[':checking']).toBe('CHECKING');
   });
 
   it('re-plans on fresh capacity when a concurrent order took what the plan counted on', async () => {

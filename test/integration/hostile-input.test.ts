@@ -4,7 +4,7 @@ import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { api, inbox, orderReaches, stack, stepFunctions } from './support';
+import { api, factoryMails, orderReaches, stack, stepFunctions } from './support';
 
 /** In-process runs go straight into the handlers, as API Gateway would; the HTTP sample proves the front door too. */
 const runs = Number(process.env.FUZZ_RUNS ?? 10_000);
@@ -207,7 +207,7 @@ describe('racing duplicates', () => {
     const [orderId] = [...ids];
     const routed = await orderReaches(String(orderId), 'ALLOCATED');
     expect(await executionCount()).toBe(executionsBefore + 1);
-    const mails = (await inbox()).filter((m) => m.subject.includes(String(orderId)));
+    const mails = await factoryMails(String(orderId));
     expect(mails).toHaveLength((routed.allocations as unknown[]).length);
   });
 });

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ApiResponse, api, executionArn, inbox, orderReaches, stack, stepFunctions } from './support';
+import { type ApiResponse, api, executionArn, factoryMails, orderReaches, stack, stepFunctions } from './support';
 
 interface Catalogue {
   trademarks: { mark: string; protectedIn: string[]; expires: string }[];
@@ -158,7 +158,7 @@ describe('review of a HELD order', () => {
     const after = await api('GET', `/orders/${orderId}`);
     expect(after.body.allocations).toEqual(routed.allocations);
     expect(after.body.history).toEqual(routed.history);
-    const mails = (await inbox()).filter((m) => m.subject.includes(orderId));
+    const mails = await factoryMails(orderId);
     expect(mails).toHaveLength((routed.allocations as unknown[]).length);
     expect(await auditTrail(orderId)).toHaveLength(1);
   });

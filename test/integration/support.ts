@@ -136,3 +136,8 @@ export async function inboxUntil(
     `inbox did not reach the expected state in ${timeoutMs} ms: ${selected.map((m) => m.subject).join(' | ')}`,
   );
 }
+
+/** The e-mails factories received for an order (buyers get theirs at the order's own address). */
+export async function factoryMails(orderId: string): Promise<SesEmail[]> {
+  return (await inbox()).filter((m) => m.subject.startsWith('Allocation ') && m.subject.includes(orderId));
+}
