@@ -37,6 +37,7 @@ export type WorkflowLambda = (typeof workflowLambdas)[number];
 export const envNames = {
   ordersTable: 'ORDERS_TABLE',
   idempotencyTable: 'IDEMPOTENCY_TABLE',
+  ledgerTable: 'LEDGER_TABLE',
   stateMachineArn: 'STATE_MACHINE_ARN',
   eventBusName: 'EVENT_BUS_NAME',
   mailFrom: 'MAIL_FROM',

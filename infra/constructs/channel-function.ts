@@ -27,7 +27,8 @@ export interface ChannelFunctionProps {
   readonly description?: string;
 }
 
-export type TableAccess = 'read' | 'readWrite';
+/** 'append' is for append-only tables (the ledger): new items and reads, no UpdateItem or DeleteItem. */
+export type TableAccess = 'read' | 'readWrite' | 'append';
 
 export class ChannelFunction extends NodejsFunction {
   /** The registry name, so tests and the ASL renderer can map a function back to its handler. */
@@ -88,10 +89,13 @@ export class ChannelFunction extends NodejsFunction {
     this.lambdaName = props.name;
   }
 
-  /** Grants read or read/write on the table's items and tells the handler its name. */
+  /** Grants read, read/write or append-only access on the table's items and tells the handler its name. */
   public bindTable(table: ITable, access: TableAccess, envName: string): this {
     if (access === 'readWrite') {
       table.grantReadWriteData(this);
+    } else if (access === 'append') {
+      // PutItem (conditional, so existing items cannot be overwritten) inside TransactWriteItems, plus reads.
+      table.grant(this, 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query');
     } else {
       table.grantReadData(this);
     }

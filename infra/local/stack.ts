@@ -15,6 +15,7 @@ const projectRoot = resolve(import.meta.dirname, '../..');
 export const localNames = {
   ordersTable: 'channel-orders',
   idempotencyTable: 'channel-idempotency',
+  ledgerTable: 'channel-ledger',
   stateMachine: 'order-routing',
   eventBus: 'export-channel',
   mailFrom: 'orders@export-channel.example.com',
@@ -108,6 +109,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ORDERS_TABLE: localNames.ordersTable,
       IDEMPOTENCY_TABLE: localNames.idempotencyTable,
+      LEDGER_TABLE: localNames.ledgerTable,
       EVENT_BUS_NAME: localNames.eventBus,
       MAIL_FROM: localNames.mailFrom,
       STATE_MACHINE_ARN: stateMachineArn,
@@ -126,7 +128,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const invoke = createInvoker(handlers);
 
     const dynamo = await dynamoStarting;
-    await ensureTables(dynamo.endpoint, { orders: localNames.ordersTable, idempotency: localNames.idempotencyTable });
+    await ensureTables(dynamo.endpoint, {
+      orders: localNames.ordersTable,
+      idempotency: localNames.idempotencyTable,
+      ledger: localNames.ledgerTable,
+    });
     log(`DynamoDB Local      ${dynamo.endpoint}`);
 
     const { createRulesStore } = await import('../../functions/adapters/rules-store');

@@ -4,6 +4,7 @@ import { AttributeType, BillingMode, Table, TableEncryption, type TableProps } f
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import { ledgerTableDesign } from '../table-design';
 
 /** The bus name is part of the public contract (CONTRACT.md, "Events"). */
 export const eventBusName = 'export-channel';
@@ -18,8 +19,10 @@ const protectedTable: Partial<TableProps> = {
 };
 
 export class StatefulStack extends Stack {
-  /** Orders, checks, allocations, capacity and the ledger, in one single-table design (pk/sk). */
+  /** Orders, checks, allocations, capacity and the rule documents, in one single-table design (pk/sk). */
   public readonly ordersTable: Table;
+  /** The append-only double-entry ledger (functions/adapters/ledger-store.ts); finance reconciles its exports. */
+  public readonly ledgerTable: Table;
   /** Powertools idempotency records for POST /api/orders; rows expire through TTL. */
   public readonly idempotencyTable: Table;
   public readonly eventBus: EventBus;
@@ -41,6 +44,14 @@ export class StatefulStack extends Stack {
       ...protectedTable,
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
+    });
+
+    // Its own table so its exports hold the books and nothing else, and so functions that only read orders
+    // cannot touch it. The same protections as the orders: losing a posting is losing money.
+    this.ledgerTable = new Table(this, 'LedgerTable', {
+      ...protectedTable,
+      partitionKey: { name: ledgerTableDesign.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: ledgerTableDesign.sortKey, type: AttributeType.STRING },
     });
 
     this.idempotencyTable = new Table(this, 'IdempotencyTable', {

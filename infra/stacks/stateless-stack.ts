@@ -20,6 +20,7 @@ import { ChannelFunction } from '../constructs/channel-function';
 export interface StatelessStackProps extends StackProps {
   readonly ordersTable: ITable;
   readonly idempotencyTable: ITable;
+  readonly ledgerTable: ITable;
   readonly eventBus: IEventBus;
   readonly mailIdentity: IEmailIdentity;
   readonly mailFromAddress: string;
@@ -99,6 +100,10 @@ export class StatelessStack extends Stack {
     fns.getOrder.bindTable(ordersTable, 'read', envNames.ordersTable);
     for (const name of workflowLambdas) {
       fns[name].bindTable(ordersTable, 'readWrite', envNames.ordersTable);
+    }
+    // The ledger is append-only: its writers may put and read, never update or delete.
+    for (const name of ['recordOutcome', 'releaseReservations'] as const) {
+      fns[name].bindTable(props.ledgerTable, 'append', envNames.ledgerTable);
     }
     fns.notifyFactory.bindMailer(props.mailIdentity, props.mailFromAddress).bindPublicBaseUrl(publicBaseUrl);
     // Publishers of the contract's events: checkOrder (check results), notifyFactory (AllocationNotified) and

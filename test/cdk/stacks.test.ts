@@ -18,8 +18,8 @@ beforeAll(() => {
 type Resource = { Type: string; Properties: Record<string, unknown>; [key: string]: unknown };
 
 describe('stateful stack', () => {
-  it('keeps both tables on-demand, encrypted, recoverable and undeletable', () => {
-    stateful.resourceCountIs('AWS::DynamoDB::Table', 2);
+  it('keeps the orders, ledger and idempotency tables on-demand, encrypted, recoverable and undeletable', () => {
+    stateful.resourceCountIs('AWS::DynamoDB::Table', 3);
     stateful.allResourcesProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -75,8 +75,8 @@ describe('stateless stack: functions', () => {
     checkOrder: [envNames.ordersTable, envNames.eventBusName],
     allocateOrder: [envNames.ordersTable],
     notifyFactory: [envNames.ordersTable, envNames.mailFrom, envNames.publicBaseUrl, envNames.eventBusName],
-    recordOutcome: [envNames.ordersTable, envNames.eventBusName],
-    releaseReservations: [envNames.ordersTable],
+    recordOutcome: [envNames.ordersTable, envNames.eventBusName, envNames.ledgerTable],
+    releaseReservations: [envNames.ordersTable, envNames.ledgerTable],
   };
 
   it.each(Object.entries(expectedEnv))('binds %s to exactly its resources', (name, envVars) => {
@@ -101,6 +101,20 @@ describe('stateless stack: functions', () => {
       expect(policyOf(reader)).not.toContain('dynamodb:PutItem');
     }
     expect(policyOf('submitOrder')).toContain('states:StartExecution');
+    // Nothing may edit or delete a ledger posting: its writers get conditional puts and reads only.
+    for (const writer of ['recordOutcome', 'releaseReservations'] as const) {
+      const statements = (
+        JSON.parse(policyOf(writer)) as { Statement: { Action: string[] | string; Resource: unknown }[] }
+      ).Statement;
+      const onLedger = statements.filter((s) => JSON.stringify(s.Resource).includes('LedgerTable'));
+      expect(onLedger.length).toBeGreaterThan(0);
+      for (const statement of onLedger) {
+        const actions = [statement.Action].flat();
+        expect(actions).toContain('dynamodb:PutItem');
+        expect(actions).not.toContain('dynamodb:UpdateItem');
+        expect(actions).not.toContain('dynamodb:DeleteItem');
+      }
+    }
     expect(policyOf('notifyFactory')).toContain('ses:SendEmail');
   });
 });
