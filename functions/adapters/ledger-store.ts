@@ -46,6 +46,37 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The items a transaction is stored as: its header first, then one item per entry. */
+export function transactionItems(tx: LedgerTransaction): Record<string, unknown>[] {
+  const pk = ledgerKeys.partition(tx.orderId);
+  const { debit, credit } = transactionTotals(tx);
+  const header = {
+    pk,
+    sk: ledgerKeys.header(tx.transactionId),
+    type: 'transaction',
+    transactionId: tx.transactionId,
+    kind: tx.kind,
+    orderId: tx.orderId,
+    postedAt: tx.postedAt,
+    entryCount: tx.entries.length,
+    debitUsd: formatUsd(debit),
+    creditUsd: formatUsd(credit),
+    contentHash: contentHash(tx),
+    ...(tx.priceListVersion ? { priceListVersion: tx.priceListVersion } : {}),
+    ...(tx.reversesTransactionId ? { reversesTransactionId: tx.reversesTransactionId } : {}),
+    ...(tx.reason ? { reason: tx.reason } : {}),
+  };
+  const entries = tx.entries.map((entry) => ({
+    pk,
+    sk: ledgerKeys.entry(tx.transactionId, entry.entryIndex),
+    type: 'entry',
+    transactionId: tx.transactionId,
+    postedAt: tx.postedAt,
+    ...entry,
+  }));
+  return [header, ...entries];
+}
+
 export function createLedgerStore(tableName: string) {
   /**
    * Appends a balanced transaction exactly once. Every put is conditioned on its key being new, so a retried task
@@ -57,32 +88,7 @@ export function createLedgerStore(tableName: string) {
       throw new Error(`${tx.transactionId}: more entries than one transaction can hold`);
     }
     const hash = contentHash(tx);
-    const pk = ledgerKeys.partition(tx.orderId);
-    const { debit, credit } = transactionTotals(tx);
-    const header = {
-      pk,
-      sk: ledgerKeys.header(tx.transactionId),
-      type: 'transaction',
-      transactionId: tx.transactionId,
-      kind: tx.kind,
-      orderId: tx.orderId,
-      postedAt: tx.postedAt,
-      entryCount: tx.entries.length,
-      debitUsd: formatUsd(debit),
-      creditUsd: formatUsd(credit),
-      contentHash: hash,
-      ...(tx.priceListVersion ? { priceListVersion: tx.priceListVersion } : {}),
-      ...(tx.reversesTransactionId ? { reversesTransactionId: tx.reversesTransactionId } : {}),
-      ...(tx.reason ? { reason: tx.reason } : {}),
-    };
-    const entries = tx.entries.map((entry) => ({
-      pk,
-      sk: ledgerKeys.entry(tx.transactionId, entry.entryIndex),
-      type: 'entry',
-      transactionId: tx.transactionId,
-      postedAt: tx.postedAt,
-      ...entry,
-    }));
+    const [header, ...entries] = transactionItems(tx);
     try {
       await dynamoDb.send(
         new TransactWriteCommand({
