@@ -10,6 +10,7 @@ export const lambdaEntries = {
   notifyFactory: 'functions/notify-factory/handler.ts',
   recordOutcome: 'functions/record-outcome/handler.ts',
   releaseReservations: 'functions/release-reservations/handler.ts',
+  exportTables: 'functions/export-tables/handler.ts',
 } as const;
 
 export type LambdaName = keyof typeof lambdaEntries;
@@ -38,6 +39,8 @@ export const envNames = {
   ordersTable: 'ORDERS_TABLE',
   idempotencyTable: 'IDEMPOTENCY_TABLE',
   ledgerTable: 'LEDGER_TABLE',
+  exportTableArns: 'EXPORT_TABLE_ARNS',
+  exportBucket: 'EXPORT_BUCKET',
   stateMachineArn: 'STATE_MACHINE_ARN',
   eventBusName: 'EVENT_BUS_NAME',
   mailFrom: 'MAIL_FROM',

@@ -3,9 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
@@ -100,6 +102,32 @@ export class ChannelFunction extends NodejsFunction {
       table.grantReadData(this);
     }
     this.addEnvironment(envName, table.tableName);
+    return this;
+  }
+
+  /**
+   * Lets the handler export the tables to the bucket and nothing more: start exports of exactly these tables, read
+   * their exports' status, and write export objects (DynamoDB writes them with the caller's permissions).
+   */
+  public bindTableExports(tables: ITable[], bucket: IBucket): this {
+    const tableArns = tables.map((t) => t.tableArn);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:ExportTableToPointInTime'], resources: tableArns }));
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:DescribeExport'],
+        resources: tableArns.map((arn) => `${arn}/export/*`),
+      }),
+    );
+    // ListExports has no resource-level permissions; it reveals export ARNs only, never data.
+    this.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:ListExports'], resources: ['*'] }));
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:PutObjectAcl'],
+        resources: [bucket.arnForObjects('*')],
+      }),
+    );
+    this.addEnvironment(envNames.exportTableArns, tableArns.join(','));
+    this.addEnvironment(envNames.exportBucket, bucket.bucketName);
     return this;
   }
 

@@ -110,6 +110,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ORDERS_TABLE: localNames.ordersTable,
       IDEMPOTENCY_TABLE: localNames.idempotencyTable,
       LEDGER_TABLE: localNames.ledgerTable,
+      // exportTables is loaded like every handler but nothing schedules it here: DynamoDB Local has no exports,
+      // and `npm run finance -- export` writes the same layout from a scan instead.
+      EXPORT_TABLE_ARNS: [localNames.ledgerTable, localNames.ordersTable]
+        .map((table) => `arn:aws:dynamodb:${localNames.region}:000000000000:table/${table}`)
+        .join(','),
+      EXPORT_BUCKET: 'channel-exports',
       EVENT_BUS_NAME: localNames.eventBus,
       MAIL_FROM: localNames.mailFrom,
       STATE_MACHINE_ARN: stateMachineArn,

@@ -23,6 +23,7 @@ export function addExportChannelStacks(app: App, env?: Environment): ExportChann
     ordersTable: stateful.ordersTable,
     idempotencyTable: stateful.idempotencyTable,
     ledgerTable: stateful.ledgerTable,
+    exportBucket: stateful.exportBucket,
     eventBus: stateful.eventBus,
     mailIdentity: stateful.mailIdentity,
     mailFromAddress: stateful.mailFromAddress,

@@ -2,6 +2,7 @@
 import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { ledgerTableDesign } from '../table-design';
@@ -26,6 +27,8 @@ export class StatefulStack extends Stack {
   /** Powertools idempotency records for POST /api/orders; rows expire through TTL. */
   public readonly idempotencyTable: Table;
   public readonly eventBus: EventBus;
+  /** Where DynamoDB writes the daily ledger and orders exports that finance reconciles. */
+  public readonly exportBucket: Bucket;
   public readonly mailIdentity: EmailIdentity;
   /** The From address factory e-mails are sent with; it must belong to `mailIdentity`'s domain. */
   public readonly mailFromAddress: string;
@@ -62,6 +65,17 @@ export class StatefulStack extends Stack {
     });
 
     this.eventBus = new EventBus(this, 'EventBus', { eventBusName });
+
+    // The books leave DynamoDB only into this bucket: encrypted, versioned (an overwritten export stays recoverable),
+    // private, TLS only, and kept when the stack goes.
+    this.exportBucket = new Bucket(this, 'ExportBucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      versioned: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
 
     this.mailIdentity = new EmailIdentity(this, 'MailIdentity', { identity: Identity.domain(identityDomain) });
   }

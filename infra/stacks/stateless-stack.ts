@@ -1,5 +1,5 @@
 /** Everything that can be redeployed freely: the Lambda functions, the REST API and the order-routing workflow. */
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   EndpointType,
@@ -11,6 +11,9 @@ import {
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke as ScheduledLambda } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import { apiRoutes, envNames, type LambdaName, lambdaEntries, workflowLambdas } from '../../functions/lambdas';
@@ -21,6 +24,7 @@ export interface StatelessStackProps extends StackProps {
   readonly ordersTable: ITable;
   readonly idempotencyTable: ITable;
   readonly ledgerTable: ITable;
+  readonly exportBucket: IBucket;
   readonly eventBus: IEventBus;
   readonly mailIdentity: IEmailIdentity;
   readonly mailFromAddress: string;
@@ -111,6 +115,14 @@ export class StatelessStack extends Stack {
     for (const name of ['checkOrder', 'notifyFactory', 'recordOutcome'] as const) {
       fns[name].bindEventBus(eventBus);
     }
+
+    // --- Finance exports: daily at 02:00 UTC, the ledger and the orders it is reconciled against.
+    fns.exportTables.bindTableExports([props.ledgerTable, ordersTable], props.exportBucket);
+    new Schedule(this, 'DailyExport', {
+      description: 'Exports the ledger and orders tables to S3 for finance (full + incremental).',
+      schedule: ScheduleExpression.cron({ minute: '0', hour: '2', timeZone: TimeZone.ETC_UTC }),
+      target: new ScheduledLambda(fns.exportTables, { retryAttempts: 3, maxEventAge: Duration.hours(2) }),
+    });
 
     // --- Outputs
     new CfnOutput(this, 'ApiUrl', { value: this.api.url });

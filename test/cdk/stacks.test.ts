@@ -77,6 +77,7 @@ describe('stateless stack: functions', () => {
     notifyFactory: [envNames.ordersTable, envNames.mailFrom, envNames.publicBaseUrl, envNames.eventBusName],
     recordOutcome: [envNames.ordersTable, envNames.eventBusName, envNames.ledgerTable],
     releaseReservations: [envNames.ordersTable, envNames.ledgerTable],
+    exportTables: [envNames.exportTableArns, envNames.exportBucket],
   };
 
   it.each(Object.entries(expectedEnv))('binds %s to exactly its resources', (name, envVars) => {
@@ -171,5 +172,86 @@ describe('stateless stack: workflow and outputs', () => {
     for (const output of ['ApiUrl', 'StateMachineArn', 'OrdersTableName']) {
       stateless.hasOutput(output, { Value: Match.anyValue() });
     }
+  });
+});
+
+describe('finance exports', () => {
+  it('keeps exports in an encrypted, versioned, private, TLS-only bucket that outlives the stack', () => {
+    stateful.resourceCountIs('AWS::S3::Bucket', 1);
+    stateful.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+      },
+    });
+    stateful.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('runs exportTables daily from EventBridge Scheduler with a role that may only invoke it', () => {
+    stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 2 * * ? *)',
+      ScheduleExpressionTimezone: 'Etc/UTC',
+      State: 'ENABLED',
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [app.functionLogicalIds.exportTables, 'Arn'] },
+        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 3 }),
+      }),
+    });
+    const schedule = Object.values(stateless.findResources('AWS::Scheduler::Schedule'))[0] as Resource;
+    const roleId = ((schedule.Properties.Target as { RoleArn: { 'Fn::GetAtt': [string] } }).RoleArn['Fn::GetAtt'] ??
+      [])[0];
+    const rolePolicies = Object.values(stateless.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify((p as Resource).Properties.Roles).includes(`"${roleId}"`),
+    ) as Resource[];
+    const actions = rolePolicies.flatMap((p) =>
+      (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.flatMap((s) => [
+        s.Action,
+      ]),
+    );
+    expect(actions.flat()).toEqual(['lambda:InvokeFunction']);
+  });
+
+  it('lets exportTables export exactly the ledger and orders tables into the bucket, and nothing else', () => {
+    const fn = stateless.toJSON().Resources[app.functionLogicalIds.exportTables] as Resource;
+    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    const policy = Object.values(stateless.findResources('AWS::IAM::Policy')).find((p) =>
+      JSON.stringify((p as Resource).Properties.Roles).includes(`"${roleId}"`),
+    ) as Resource;
+    const statements = (
+      policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }
+    ).Statement;
+    const byAction = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
+    const exportStatement = JSON.stringify(byAction('dynamodb:ExportTableToPointInTime'));
+    expect(exportStatement).toContain('LedgerTable');
+    expect(exportStatement).toContain('OrdersTable');
+    expect(exportStatement).not.toContain('IdempotencyTable');
+    expect(JSON.stringify(byAction('dynamodb:DescribeExport'))).toContain('/export/*');
+    expect(JSON.stringify(byAction('s3:PutObject'))).toContain('ExportBucket');
+    const allActions = statements.flatMap((s) => [s.Action].flat());
+    for (const forbidden of [
+      'dynamodb:GetItem',
+      'dynamodb:Scan',
+      'dynamodb:PutItem',
+      's3:GetObject',
+      's3:DeleteObject',
+    ]) {
+      expect(allActions).not.toContain(forbidden);
+    }
+    expect(byAction('dynamodb:ListExports').map((s) => s.Resource)).toEqual(['*']);
   });
 });
