@@ -7,7 +7,8 @@ const hoursAgo = (h: number) => new Date(now.getTime() - h * 3600_000);
 
 describe('planExports', () => {
   it('exports in full and incrementally from where the last export ended, both to the same instant', () => {
-    const [full, incremental] = planExports(now, hoursAgo(24));
+    const lastEnded = new Date('2027-03-01T09:30:00.000Z');
+    const [full, incremental] = planExports(now, lastEnded);
     expect(full).toEqual({
       type: 'FULL_EXPORT',
       exportTime: new Date('2027-03-02T02:00:00.000Z'),
@@ -15,7 +16,7 @@ describe('planExports', () => {
     });
     expect(incremental).toEqual({
       type: 'INCREMENTAL_EXPORT',
-      from: new Date('2027-03-01T02:00:00.000Z'),
+      from: lastEnded,
       to: new Date('2027-03-02T02:00:00.000Z'),
       s3Prefix: 'incremental/2027-03-02',
       clamped: false,
