@@ -549,37 +549,39 @@ function pick(exports: FoundExport[], table: 'ledger' | 'orders', id: string | u
   return chosen;
 }
 
+const ruleSets = new WeakMap<object, Map<string, RuleSet>>();
+
+/** The two documents pricing reads, parsed once per (catalogue, price list) version pair. */
 function ruleSetFor(
   rules: { catalogue: Map<string, unknown>; priceList: Map<string, unknown> },
   catalogueVersion: string | undefined,
   priceListVersion: string | undefined,
 ): RuleSet | string {
+  const parsed = ruleSets.get(rules) ?? new Map<string, RuleSet>();
+  ruleSets.set(rules, parsed);
+  const key = `${catalogueVersion}|${priceListVersion}`;
+  const cached = parsed.get(key);
+  if (cached) return cached;
   const catalogue = catalogueVersion === undefined ? undefined : rules.catalogue.get(catalogueVersion);
   const priceList = priceListVersion === undefined ? undefined : rules.priceList.get(priceListVersion);
   if (!catalogue || !priceList) {
     return `the orders export lacks the rules it was priced with (catalogue ${catalogueVersion}, price list ${priceListVersion})`;
   }
-  // Only the two documents pricing reads; parsed once per version through the cache below.
-  return { catalogue, priceList } as unknown as RuleSet;
+  const ruleSet = {
+    catalogue: catalogueDocumentSchema.parse(catalogue),
+    priceList: priceListSchema.parse(priceList),
+  } as unknown as RuleSet;
+  parsed.set(key, ruleSet);
+  return ruleSet;
 }
-
-const parsedRules = new WeakMap<object, RuleSet>();
 
 /** Unit and transfer price per distinct (rules, grade, coating, incoterm, volume tier): decimal.js once, then cents. */
 function linePrice(
   cache: Map<string, { unit: bigint; transfer: string } | string>,
-  raw: RuleSet,
+  rules: RuleSet,
   state: OrderState,
   line: { grade: string; coating: string; quantityKg: number },
 ): { unit: bigint; transfer: string } | string {
-  let rules = parsedRules.get(raw);
-  if (!rules) {
-    rules = {
-      catalogue: catalogueDocumentSchema.parse(raw.catalogue),
-      priceList: priceListSchema.parse(raw.priceList),
-    } as unknown as RuleSet;
-    parsedRules.set(raw, rules);
-  }
   const tier = volumeDiscountPercent(line.quantityKg, rules.priceList);
   const key = `${state.catalogueVersion}|${state.priceListVersion}|${line.grade}|${line.coating}|${state.incoterm}|${tier}`;
   let price = cache.get(key);
