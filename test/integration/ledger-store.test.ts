@@ -1,8 +1,10 @@
 /** The ledger port against DynamoDB Local: a retried post is a no-op, a different body under the same id is refused. */
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerStore } from '../../functions/adapters/ledger-store';
 import { allocationTransaction, reversalOf } from '../../functions/domain/ledger';
 import { seedRuleSet } from '../../functions/domain/rules';
+import { ledgerTableDesign } from '../../infra/table-design';
 import { contractOrder } from '../unit/domain/fixtures';
 import { stack } from './support';
 
@@ -17,8 +19,31 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
   });
+  // A table of its own: these postings have no orders behind them, and the finance round trip reconciles the
+  // stack's real ledger, where they would rightly show as orphans.
+  const table = `ledger-store-test-${Date.now()}`;
+  const client = new DynamoDBClient({
+    endpoint: stack().dynamodb,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await client.send(
+    new CreateTableCommand({
+      TableName: table,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: ledgerTableDesign.partitionKey, AttributeType: 'S' },
+        { AttributeName: ledgerTableDesign.sortKey, AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: ledgerTableDesign.partitionKey, KeyType: 'HASH' },
+        { AttributeName: ledgerTableDesign.sortKey, KeyType: 'RANGE' },
+      ],
+    }),
+  );
+  client.destroy();
   const store = await import('../../functions/adapters/ledger-store');
-  ledger = store.createLedgerStore('channel-ledger');
+  ledger = store.createLedgerStore(table);
   LedgerConflictError = store.LedgerConflictError;
 });
 
