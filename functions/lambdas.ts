@@ -14,6 +14,7 @@ export const lambdaEntries = {
   reviewOrder: 'functions/review-order/handler.ts',
   answerAllocation: 'functions/answer-allocation/handler.ts',
   expireAllocations: 'functions/expire-allocations/handler.ts',
+  exportTables: 'functions/export-tables/handler.ts',
 } as const;
 
 export type LambdaName = keyof typeof lambdaEntries;
@@ -47,6 +48,9 @@ export type WorkflowLambda = (typeof workflowLambdas)[number];
 export const envNames = {
   ordersTable: 'ORDERS_TABLE',
   idempotencyTable: 'IDEMPOTENCY_TABLE',
+  ledgerTable: 'LEDGER_TABLE',
+  exportTableArns: 'EXPORT_TABLE_ARNS',
+  exportBucket: 'EXPORT_BUCKET',
   stateMachineArn: 'STATE_MACHINE_ARN',
   eventBusName: 'EVENT_BUS_NAME',
   mailFrom: 'MAIL_FROM',

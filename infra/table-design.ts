@@ -5,6 +5,12 @@ export const ordersTableDesign = {
   sortKey: 'sk',
 } as const;
 
+/** The ledger: append-only, keyed by order so one Query finds what an order posted (functions/adapters/ledger-store.ts). */
+export const ledgerTableDesign = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+} as const;
+
 export const idempotencyTableDesign = {
   partitionKey: 'id',
   timeToLiveAttribute: 'expiration',

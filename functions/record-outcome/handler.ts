@@ -1,16 +1,22 @@
-/** Workflow task: move the order to the status its route reached and publish the matching event. */
+/** Workflow task: move the order to the status its route reached, post the ledger when ALLOCATED, and publish the event. */
 import * as z from 'zod';
 import { OrderAllocated, OrderCancelled, OrderHeld, OrderRejected, OrderUnfilled } from '../../events';
 import { requiredEnv, systemClock } from '../adapters/config';
 import { channelEvent, createEventPublisher, type PendingEvent } from '../adapters/event-publisher';
+import { createLedgerStore } from '../adapters/ledger-store';
 import { createMailer } from '../adapters/mailer';
 import { createOrderStore, type OrderRecord } from '../adapters/order-store';
+import { createRulesStore } from '../adapters/rules-store';
 import { OrderNotFoundError } from '../adapters/task-input';
+import { isoDate } from '../adapters/today';
 import { orderStatusUrl } from '../answer-allocation/allocation-answers';
 import { orderAllocatedEmail } from '../buyer-email';
+import { allocationTransaction } from '../domain/ledger';
 import type { RecordOutcomeOutput } from '../workflow-io';
 
 const orders = createOrderStore(requiredEnv('ORDERS_TABLE'));
+const rules = createRulesStore(requiredEnv('ORDERS_TABLE'));
+const ledger = createLedgerStore(requiredEnv('LEDGER_TABLE'));
 const publish = createEventPublisher();
 const sendMail = createMailer();
 const publicBaseUrl = requiredEnv('PUBLIC_BASE_URL');
@@ -61,6 +67,13 @@ export const handler = async (input: unknown): Promise<RecordOutcomeOutput> => {
     }
     case 'ALLOCATED': {
       const allocations = (await orders.listAllocations(orderId)).filter((a) => a.status !== 'RELEASED');
+      // Posted before the status moves: if the move then fails, the compensation finds the posting and reverses it;
+      // the other way round a failure could leave an ALLOCATED order that finance never sees.
+      if (record.status !== 'ALLOCATED' && record.status !== 'CONFIRMED') {
+        const ruleSet = await rules.ruleSetOn(isoDate(record.submittedAt));
+        const live = allocations.filter((a) => a.status !== 'DECLINED');
+        await ledger.postTransaction(allocationTransaction(orderId, record.order, live, ruleSet, now));
+      }
       event = channelEvent(OrderAllocated, {
         orderId,
         occurredAt: now,

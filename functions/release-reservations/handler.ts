@@ -1,11 +1,14 @@
-/** Workflow compensation: release what a failed route reserved and note the failure; running it twice changes nothing. */
+/** Workflow compensation: release what a failed route reserved, reverse what it posted, note the failure; twice changes nothing. */
 import * as z from 'zod';
 import { requiredEnv, systemClock } from '../adapters/config';
+import { createLedgerStore } from '../adapters/ledger-store';
 import { logger } from '../adapters/logger';
 import { createOrderStore } from '../adapters/order-store';
+import { reversalOf, unreversed } from '../domain/ledger';
 import type { ReleaseReservationsOutput } from '../workflow-io';
 
 const orders = createOrderStore(requiredEnv('ORDERS_TABLE'));
+const ledger = createLedgerStore(requiredEnv('LEDGER_TABLE'));
 
 const inputSchema = z.object({
   orderId: z.string().min(1).max(64),
@@ -20,7 +23,13 @@ export const handler = async (input: unknown): Promise<ReleaseReservationsOutput
   // An order already ALLOCATED or CONFIRMED keeps its reservations: the failure came after the fact was recorded.
   const keepsReservations = record.status === 'ALLOCATED' || record.status === 'CONFIRMED';
   const released = keepsReservations ? 0 : await orders.releaseAll(orderId, now);
-  if (!keepsReservations) await orders.forgetReservation(orderId);
+  if (!keepsReservations) {
+    await orders.forgetReservation(orderId);
+    // RecordAllocated posts before it moves the order; a failure in between leaves a posting to undo.
+    for (const posted of unreversed(await ledger.transactionsForOrder(orderId))) {
+      await ledger.postTransaction(reversalOf(posted, now, 'route failed; reservations released'));
+    }
+  }
   const routingError = {
     error: (error?.Error ?? 'Unknown').slice(0, 200),
     cause: (error?.Cause ?? '').slice(0, 2000),

@@ -7,6 +7,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
@@ -29,7 +30,8 @@ export interface ChannelFunctionProps {
   readonly description?: string;
 }
 
-export type TableAccess = 'read' | 'readWrite';
+/** 'append' is for append-only tables (the ledger): new items and reads, no UpdateItem or DeleteItem. */
+export type TableAccess = 'read' | 'readWrite' | 'append';
 
 export class ChannelFunction extends NodejsFunction {
   /** The registry name, so tests and the ASL renderer can map a function back to its handler. */
@@ -99,14 +101,43 @@ export class ChannelFunction extends NodejsFunction {
     acknowledgeHouseFindings(this, role);
   }
 
-  /** Grants read or read/write on the table's items and tells the handler its name. */
+  /** Grants read, read/write or append-only access on the table's items and tells the handler its name. */
   public bindTable(table: ITable, access: TableAccess, envName: string): this {
     if (access === 'readWrite') {
       table.grantReadWriteData(this);
+    } else if (access === 'append') {
+      // PutItem (conditional, so existing items cannot be overwritten) inside TransactWriteItems, plus reads.
+      table.grant(this, 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query');
     } else {
       table.grantReadData(this);
     }
     this.addEnvironment(envName, table.tableName);
+    return this;
+  }
+
+  /**
+   * Lets the handler export the tables to the bucket and nothing more: start exports of exactly these tables, read
+   * their exports' status, and write export objects (DynamoDB writes them with the caller's permissions).
+   */
+  public bindTableExports(tables: ITable[], bucket: IBucket): this {
+    const tableArns = tables.map((t) => t.tableArn);
+    this.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:ExportTableToPointInTime'], resources: tableArns }));
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:DescribeExport'],
+        resources: tableArns.map((arn) => `${arn}/export/*`),
+      }),
+    );
+    // ListExports has no resource-level permissions; it reveals export ARNs only, never data.
+    this.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:ListExports'], resources: ['*'] }));
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:PutObjectAcl'],
+        resources: [bucket.arnForObjects('*')],
+      }),
+    );
+    this.addEnvironment(envNames.exportTableArns, tableArns.join(','));
+    this.addEnvironment(envNames.exportBucket, bucket.bucketName);
     return this;
   }
 

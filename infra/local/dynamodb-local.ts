@@ -10,7 +10,7 @@ import {
   ListTablesCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { idempotencyTableDesign, ordersTableDesign } from '../table-design';
+import { idempotencyTableDesign, ledgerTableDesign, ordersTableDesign } from '../table-design';
 import { GiveUp, waitUntil } from './wait-until';
 
 export interface DynamoDbLocal {
@@ -116,11 +116,15 @@ export function localClient(endpoint: string, maxAttempts?: number): DynamoDBCli
 }
 
 /** Creates the tables when missing; safe on every start. */
-export async function ensureTables(endpoint: string, names: { orders: string; idempotency: string }): Promise<void> {
+export async function ensureTables(
+  endpoint: string,
+  names: { orders: string; idempotency: string; ledger: string },
+): Promise<void> {
   const client = localClient(endpoint);
   try {
     await ensureTable(client, names.orders, [ordersTableDesign.partitionKey, ordersTableDesign.sortKey]);
     await ensureTable(client, names.idempotency, [idempotencyTableDesign.partitionKey]);
+    await ensureTable(client, names.ledger, [ledgerTableDesign.partitionKey, ledgerTableDesign.sortKey]);
     await client
       .send(
         new UpdateTimeToLiveCommand({

@@ -16,6 +16,7 @@ const projectRoot = resolve(import.meta.dirname, '../..');
 export const localNames = {
   ordersTable: 'channel-orders',
   idempotencyTable: 'channel-idempotency',
+  ledgerTable: 'channel-ledger',
   stateMachine: 'order-routing',
   eventBus: 'export-channel',
   mailFrom: 'orders@export-channel.example.com',
@@ -123,6 +124,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ORDERS_TABLE: localNames.ordersTable,
       IDEMPOTENCY_TABLE: localNames.idempotencyTable,
+      LEDGER_TABLE: localNames.ledgerTable,
+      // exportTables is loaded like every handler but nothing schedules it here: DynamoDB Local has no exports,
+      // and `npm run finance -- export` writes the same layout from a scan instead.
+      EXPORT_TABLE_ARNS: [localNames.ledgerTable, localNames.ordersTable]
+        .map((table) => `arn:aws:dynamodb:${localNames.region}:000000000000:table/${table}`)
+        .join(','),
+      EXPORT_BUCKET: 'channel-exports',
       EVENT_BUS_NAME: localNames.eventBus,
       MAIL_FROM: localNames.mailFrom,
       LINK_SECRET: process.env.LINK_SECRET ?? localNames.linkSecret,
@@ -144,7 +152,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     phase('Handlers loaded');
 
     const dynamo = await dynamoStarting;
-    await ensureTables(dynamo.endpoint, { orders: localNames.ordersTable, idempotency: localNames.idempotencyTable });
+    await ensureTables(dynamo.endpoint, {
+      orders: localNames.ordersTable,
+      idempotency: localNames.idempotencyTable,
+      ledger: localNames.ledgerTable,
+    });
     phase(`DynamoDB Local up, tables ready   ${dynamo.endpoint}`);
 
     const { createRulesStore } = await import('../../functions/adapters/rules-store');

@@ -22,6 +22,8 @@ export function addExportChannelStacks(app: App, env?: Environment): ExportChann
     description: 'Unified export channel: API, functions and the order-routing workflow.',
     ordersTable: stateful.ordersTable,
     idempotencyTable: stateful.idempotencyTable,
+    ledgerTable: stateful.ledgerTable,
+    exportBucket: stateful.exportBucket,
     eventBus: stateful.eventBus,
     mailIdentity: stateful.mailIdentity,
     mailFromAddress: stateful.mailFromAddress,

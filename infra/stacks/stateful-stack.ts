@@ -2,9 +2,11 @@
 import { RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import { ledgerTableDesign } from '../table-design';
 
 /** The bus name is part of the public contract (CONTRACT.md, "Events"). */
 export const eventBusName = 'export-channel';
@@ -19,11 +21,15 @@ const protectedTable: Partial<TableProps> = {
 };
 
 export class StatefulStack extends Stack {
-  /** Orders, checks, allocations, capacity and the ledger, in one single-table design (pk/sk). */
+  /** Orders, checks, allocations, capacity and the rule documents, in one single-table design (pk/sk). */
   public readonly ordersTable: Table;
+  /** The append-only double-entry ledger (functions/adapters/ledger-store.ts); finance reconciles its exports. */
+  public readonly ledgerTable: Table;
   /** Powertools idempotency records for POST /api/orders; rows expire through TTL. */
   public readonly idempotencyTable: Table;
   public readonly eventBus: EventBus;
+  /** Where DynamoDB writes the daily ledger and orders exports that finance reconciles. */
+  public readonly exportBucket: Bucket;
   public readonly mailIdentity: EmailIdentity;
   /** The From address factory e-mails are sent with; it must belong to `mailIdentity`'s domain. */
   public readonly mailFromAddress: string;
@@ -46,6 +52,14 @@ export class StatefulStack extends Stack {
       sortKey: { name: 'sk', type: AttributeType.STRING },
     });
 
+    // Its own table so its exports hold the books and nothing else, and so functions that only read orders
+    // cannot touch it. The same protections as the orders: losing a posting is losing money.
+    this.ledgerTable = new Table(this, 'LedgerTable', {
+      ...protectedTable,
+      partitionKey: { name: ledgerTableDesign.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: ledgerTableDesign.sortKey, type: AttributeType.STRING },
+    });
+
     this.idempotencyTable = new Table(this, 'IdempotencyTable', {
       ...protectedTable,
       partitionKey: { name: 'id', type: AttributeType.STRING },
@@ -65,6 +79,17 @@ export class StatefulStack extends Stack {
       reason:
         'Rotating the HMAC key would invalidate every accept/decline link already e-mailed (they live up to the ' +
         'answer deadline); rotation is a planned operation: update the secret after the open links expire.',
+    });
+
+    // The books leave DynamoDB only into this bucket: encrypted, versioned (an overwritten export stays recoverable),
+    // private, TLS only, and kept when the stack goes.
+    this.exportBucket = new Bucket(this, 'ExportBucket', {
+      encryption: BucketEncryption.S3_MANAGED,
+      versioned: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
 
     this.mailIdentity = new EmailIdentity(this, 'MailIdentity', { identity: Identity.domain(identityDomain) });

@@ -7,6 +7,7 @@ import {
   RemovalPolicy,
   Stack,
   type StackProps,
+  TimeZone,
   Validations,
 } from 'aws-cdk-lib';
 import {
@@ -23,6 +24,9 @@ import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { ScheduleExpression, Schedule as SchedulerSchedule } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke as ScheduledLambda } from 'aws-cdk-lib/aws-scheduler-targets';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -43,6 +47,8 @@ import { viewerIpHeader, WebHosting } from '../constructs/web-hosting';
 export interface StatelessStackProps extends StackProps {
   readonly ordersTable: ITable;
   readonly idempotencyTable: ITable;
+  readonly ledgerTable: ITable;
+  readonly exportBucket: IBucket;
   readonly eventBus: IEventBus;
   readonly mailIdentity: IEmailIdentity;
   readonly mailFromAddress: string;
@@ -185,6 +191,10 @@ export class StatelessStack extends Stack {
     for (const name of workflowLambdas) {
       fns[name].bindTable(ordersTable, 'readWrite', envNames.ordersTable);
     }
+    // The ledger is append-only: its writers may put and read, never update or delete.
+    for (const name of ['recordOutcome', 'releaseReservations'] as const) {
+      fns[name].bindTable(props.ledgerTable, 'append', envNames.ledgerTable);
+    }
     fns.notifyFactory.bindMailer(props.mailIdentity, props.mailFromAddress).bindPublicBaseUrl(publicBaseUrl);
     // Publishers of the contract's events: checkOrder (check results), notifyFactory (AllocationNotified) and
     // recordOutcome (the Order* status events). Their handlers read EVENT_BUS_NAME at cold start.
@@ -248,6 +258,14 @@ export class StatelessStack extends Stack {
       description: 'Export channel: expire unanswered factory allocations and finish interrupted reallocations.',
       schedule: Schedule.rate(Duration.minutes(allocationSweepMinutes)),
       targets: [new LambdaFunction(fns.expireAllocations, { retryAttempts: 2, deadLetterQueue: sweepFailures })],
+    });
+
+    // --- Finance exports: daily at 02:00 UTC, the ledger and the orders it is reconciled against.
+    fns.exportTables.bindTableExports([props.ledgerTable, ordersTable], props.exportBucket);
+    new SchedulerSchedule(this, 'DailyExport', {
+      description: 'Exports the ledger and orders tables to S3 for finance (full + incremental).',
+      schedule: ScheduleExpression.cron({ minute: '0', hour: '2', timeZone: TimeZone.ETC_UTC }),
+      target: new ScheduledLambda(fns.exportTables, { retryAttempts: 3, maxEventAge: Duration.hours(2) }),
     });
 
     // --- Outputs

@@ -22,8 +22,8 @@ beforeAll(() => {
 type Resource = { Type: string; Properties: Record<string, unknown>; [key: string]: unknown };
 
 describe('stateful stack', () => {
-  it('keeps both tables on-demand, encrypted, recoverable and undeletable', () => {
-    stateful.resourceCountIs('AWS::DynamoDB::Table', 2);
+  it('keeps the orders, ledger and idempotency tables on-demand, encrypted, recoverable and undeletable', () => {
+    stateful.resourceCountIs('AWS::DynamoDB::Table', 3);
     stateful.allResourcesProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -100,12 +100,19 @@ describe('stateless stack: functions', () => {
       envNames.eventBusName,
       envNames.linkSecret,
     ],
-    recordOutcome: [envNames.ordersTable, envNames.eventBusName, envNames.mailFrom, envNames.publicBaseUrl],
-    releaseReservations: [envNames.ordersTable],
+    recordOutcome: [
+      envNames.ordersTable,
+      envNames.eventBusName,
+      envNames.mailFrom,
+      envNames.publicBaseUrl,
+      envNames.ledgerTable,
+    ],
+    releaseReservations: [envNames.ordersTable, envNames.ledgerTable],
     awaitReview: [envNames.ordersTable],
     reviewOrder: [envNames.ordersTable, envNames.reviewerToken],
     answerAllocation: linkAnswerer,
     expireAllocations: linkAnswerer,
+    exportTables: [envNames.exportTableArns, envNames.exportBucket],
   };
 
   it.each(Object.entries(expectedEnv))('binds %s to exactly its resources', (name, envVars) => {
@@ -130,6 +137,20 @@ describe('stateless stack: functions', () => {
       expect(policyOf(reader)).not.toContain('dynamodb:PutItem');
     }
     expect(policyOf('submitOrder')).toContain('states:StartExecution');
+    // Nothing may edit or delete a ledger posting: its writers get conditional puts and reads only.
+    for (const writer of ['recordOutcome', 'releaseReservations'] as const) {
+      const statements = (
+        JSON.parse(policyOf(writer)) as { Statement: { Action: string[] | string; Resource: unknown }[] }
+      ).Statement;
+      const onLedger = statements.filter((s) => JSON.stringify(s.Resource).includes('LedgerTable'));
+      expect(onLedger.length).toBeGreaterThan(0);
+      for (const statement of onLedger) {
+        const actions = [statement.Action].flat();
+        expect(actions).toContain('dynamodb:PutItem');
+        expect(actions).not.toContain('dynamodb:UpdateItem');
+        expect(actions).not.toContain('dynamodb:DeleteItem');
+      }
+    }
     expect(policyOf('notifyFactory')).toContain('ses:SendEmail');
     // Only the review path may resume a waiting route; nothing else may spend a task token.
     expect(policyOf('reviewOrder')).toContain('states:SendTaskSuccess');
@@ -453,5 +474,86 @@ describe('stateless stack: web hosting', () => {
       ?.Variables;
     expect(variables?.[envNames.publicBaseUrl]).toEqual(siteUrl);
     stateless.hasOutput('SiteUrl', { Value: siteUrl });
+  });
+});
+
+describe('finance exports', () => {
+  it('keeps exports in an encrypted, versioned, private, TLS-only bucket that outlives the stack', () => {
+    stateful.resourceCountIs('AWS::S3::Bucket', 1);
+    stateful.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+      },
+    });
+    stateful.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('runs exportTables daily from EventBridge Scheduler with a role that may only invoke it', () => {
+    stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 2 * * ? *)',
+      ScheduleExpressionTimezone: 'Etc/UTC',
+      State: 'ENABLED',
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [app.functionLogicalIds.exportTables, 'Arn'] },
+        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 3 }),
+      }),
+    });
+    const schedule = Object.values(stateless.findResources('AWS::Scheduler::Schedule'))[0] as Resource;
+    const roleId = ((schedule.Properties.Target as { RoleArn: { 'Fn::GetAtt': [string] } }).RoleArn['Fn::GetAtt'] ??
+      [])[0];
+    const rolePolicies = Object.values(stateless.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify((p as Resource).Properties.Roles).includes(`"${roleId}"`),
+    ) as Resource[];
+    const actions = rolePolicies.flatMap((p) =>
+      (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.flatMap((s) => [
+        s.Action,
+      ]),
+    );
+    expect(actions.flat()).toEqual(['lambda:InvokeFunction']);
+  });
+
+  it('lets exportTables export exactly the ledger and orders tables into the bucket, and nothing else', () => {
+    const fn = stateless.toJSON().Resources[app.functionLogicalIds.exportTables] as Resource;
+    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    const policy = Object.values(stateless.findResources('AWS::IAM::Policy')).find((p) =>
+      JSON.stringify((p as Resource).Properties.Roles).includes(`"${roleId}"`),
+    ) as Resource;
+    const statements = (
+      policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }
+    ).Statement;
+    const byAction = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
+    const exportStatement = JSON.stringify(byAction('dynamodb:ExportTableToPointInTime'));
+    expect(exportStatement).toContain('LedgerTable');
+    expect(exportStatement).toContain('OrdersTable');
+    expect(exportStatement).not.toContain('IdempotencyTable');
+    expect(JSON.stringify(byAction('dynamodb:DescribeExport'))).toContain('/export/*');
+    expect(JSON.stringify(byAction('s3:PutObject'))).toContain('ExportBucket');
+    const allActions = statements.flatMap((s) => [s.Action].flat());
+    for (const forbidden of [
+      'dynamodb:GetItem',
+      'dynamodb:Scan',
+      'dynamodb:PutItem',
+      's3:GetObject',
+      's3:DeleteObject',
+    ]) {
+      expect(allActions).not.toContain(forbidden);
+    }
+    expect(byAction('dynamodb:ListExports').map((s) => s.Resource)).toEqual(['*']);
   });
 });

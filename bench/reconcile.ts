@@ -1,0 +1,64 @@
+/**
+ * `npm run bench:reconcile [-- --items 1000000 --dir .local/bench-export]`: reconcile a synthetic export and read the
+ * same ledger files with DuckDB's read_json in the same run; report items/s and peak RSS of each (separate processes).
+ * Targets: reconcile at least DuckDB's rate, at most 256 MB RSS. Not a test: the figures go to bench/RESULTS-reconcile.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openSource } from '../finance/export-source';
+import { findExports } from '../finance/read-export';
+import { writeSyntheticExports } from './synthetic-export';
+
+const { values } = parseArgs({
+  options: {
+    items: { type: 'string', default: '1000000' },
+    dir: { type: 'string', default: '.local/bench-export' },
+    fresh: { type: 'boolean', default: false },
+  },
+});
+const root = resolve(values.dir);
+const ledgerItems = Number(values.items);
+const projectRoot = resolve(import.meta.dirname, '..');
+
+if (values.fresh) rmSync(root, { recursive: true, force: true });
+if (!existsSync(root)) {
+  const started = Date.now();
+  process.stderr.write(`generating ${ledgerItems.toLocaleString('en')} ledger items under ${root} …\n`);
+  const written = await writeSyntheticExports({ rootDir: root, ledgerItems, itemsPerFile: 100_000, cancelEvery: 20 });
+  process.stderr.write(
+    `generated ${written.ledger.summary.itemCount} ledger + ${written.orders.summary.itemCount} orders items (${written.orderCount} orders) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
+}
+const exports = await findExports(openSource(root));
+const ledger = exports.find((e) => e.tableName.includes('ledger'));
+if (!ledger) throw new Error(`no ledger export under ${root}`);
+
+function child(script: string, args: string[]) {
+  const out = execFileSync('node', ['--import', 'tsx', join('bench', script), ...args], {
+    cwd: projectRoot,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(out.toString().trim().split('\n').pop() ?? '{}');
+}
+
+const ours = child('reconcile-child.ts', [root, join(root, '..', 'bench-report')]);
+const duck = child('duckdb-child.ts', [join(root, ledger.dirKey)]);
+const oursRate = ours.items / ours.seconds;
+const oursLedgerRate = ours.ledgerItems / ours.seconds;
+const duckRate = ledger.summary.itemCount / duck.seconds;
+const agree = JSON.stringify(ours.factories) === JSON.stringify(duck.factories);
+
+const lines = [
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
+  `export: ${ledger.summary.itemCount} ledger items; reconcile also read the orders export (${ours.items - ours.ledgerItems} items)`,
+  `reconcile: ${ours.seconds.toFixed(2)} s, ${Math.round(oursRate).toLocaleString('en')} items/s over all items read (${Math.round(oursLedgerRate).toLocaleString('en')} ledger items/s), peak RSS ${ours.maxRssMb.toFixed(0)} MB, ${ours.discrepancies} discrepancies`,
+  `duckdb read_json (per-factory SUM over the ledger files): ${duck.seconds.toFixed(2)} s, ${Math.round(duckRate).toLocaleString('en')} items/s, peak RSS ${duck.maxRssMb.toFixed(0)} MB`,
+  `per-factory totals agree: ${agree}`,
+  `targets: rate ≥ DuckDB's: ${oursRate >= duckRate ? 'met' : 'NOT met'}; RSS ≤ 256 MB: ${ours.maxRssMb <= 256 ? 'met' : 'NOT met'}`,
+];
+process.stdout.write(`${lines.join('\n')}\n`);
