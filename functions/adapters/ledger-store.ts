@@ -6,7 +6,9 @@ import {
   type LedgerEntry,
   type LedgerTransaction,
   MAX_ENTRIES_PER_TRANSACTION,
+  reversalOf,
   transactionTotals,
+  unreversed,
 } from '../domain/ledger';
 import { formatUsd } from '../domain/money';
 import { dynamoDb } from './aws-clients';
@@ -158,7 +160,16 @@ export function createLedgerStore(tableName: string) {
     );
   }
 
-  return { postTransaction, transactionsForOrder };
+  /** Undoes everything still standing for an order (compensation, or an order given up): twice changes nothing. */
+  async function reverseAll(orderId: string, at: string, reason: string): Promise<number> {
+    let reversed = 0;
+    for (const posted of unreversed(await transactionsForOrder(orderId))) {
+      if ((await postTransaction(reversalOf(posted, at, reason))) === 'posted') reversed += 1;
+    }
+    return reversed;
+  }
+
+  return { postTransaction, transactionsForOrder, reverseAll };
 }
 
 export type LedgerStore = ReturnType<typeof createLedgerStore>;

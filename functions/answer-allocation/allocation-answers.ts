@@ -4,6 +4,7 @@ import { ulid } from 'ulid';
 import { AllocationAccepted, AllocationDeclined, OrderConfirmed, OrderUnfilled } from '../../events';
 import type { Clock } from '../adapters/config';
 import { channelEvent, type PublishEvents } from '../adapters/event-publisher';
+import type { LedgerStore } from '../adapters/ledger-store';
 import { logger } from '../adapters/logger';
 import type { SendMail } from '../adapters/mailer';
 import {
@@ -17,11 +18,13 @@ import type { RulesStore } from '../adapters/rules-store';
 import { isoDate } from '../adapters/today';
 import { allocationWithdrawnEmail, orderConfirmedEmail, orderUnfilledAfterDeclineEmail } from '../buyer-email';
 import { type CapacityCellKey, eligibleFactories, familyOf, planReallocation } from '../domain/allocation';
+import { reallocationTransaction } from '../domain/ledger';
 import { factoryContact } from '../domain/members';
 import type { NotifyAllocation } from '../notify-factory/notify-allocation';
 
 export interface AnswerDeps {
   orders: OrderStore;
+  ledger: LedgerStore;
   rules: RulesStore;
   sendMail: SendMail;
   publish: PublishEvents;
@@ -45,7 +48,7 @@ export function orderStatusUrl(publicBaseUrl: string, orderId: string): string {
 }
 
 export function createAllocationAnswers(deps: AnswerDeps) {
-  const { orders, rules, sendMail, publish, notifyAllocation, publicBaseUrl, clock } = deps;
+  const { orders, ledger, rules, sendMail, publish, notifyAllocation, publicBaseUrl, clock } = deps;
 
   /** Records the answer once; a decline is reallocated at once, and the due list retries it if this run dies. */
   async function recordAnswer(
@@ -118,7 +121,18 @@ export function createAllocationAnswers(deps: AnswerDeps) {
       }
       allocations = await orders.listAllocations(marker.orderId);
     }
-    for (const replacement of allocations.filter((a) => a.replaces === declined.allocationId)) {
+    const replacements = allocations.filter((a) => a.replaces === declined.allocationId);
+    // The payable moves with the kilograms; posted on every pass (idempotent by id), so a crash here is retried.
+    await ledger.postTransaction(
+      reallocationTransaction(
+        marker.orderId,
+        declined,
+        replacements,
+        clock().toISOString(),
+        `allocation ${declined.allocationId} declined`,
+      ),
+    );
+    for (const replacement of replacements) {
       if (replacement.status === 'RESERVED') await notifyAllocation(replacement.orderId, replacement.allocationId);
     }
     await orders.clearDue(marker);
@@ -205,6 +219,7 @@ export function createAllocationAnswers(deps: AnswerDeps) {
   async function finishUnfilled(record: OrderRecord) {
     const now = clock().toISOString();
     await orders.releaseAll(record.orderId, now);
+    await ledger.reverseAll(record.orderId, now, 'a declined share could not be placed; order unfilled');
     if (!(await orders.claimBuyerMail(record.orderId, 'unfilled', now))) return;
     const shortfalls = (record as OrderRecord & { shortfalls?: Shortfalls }).shortfalls ?? [];
     await sendMail({

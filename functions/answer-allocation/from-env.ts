@@ -1,6 +1,7 @@
 /** Wires the answer use cases from the environment, once per cold start; shared by the link endpoint and the sweep. */
 import { requiredEnv, systemClock } from '../adapters/config';
 import { createEventPublisher } from '../adapters/event-publisher';
+import { createLedgerStore } from '../adapters/ledger-store';
 import { createMailer } from '../adapters/mailer';
 import { createOrderStore } from '../adapters/order-store';
 import { createRulesStore } from '../adapters/rules-store';
@@ -27,6 +28,7 @@ export function answerUseCasesFromEnv() {
   });
   const answers = createAllocationAnswers({
     orders,
+    ledger: createLedgerStore(requiredEnv('LEDGER_TABLE')),
     rules,
     sendMail,
     publish,

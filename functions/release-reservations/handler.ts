@@ -4,7 +4,6 @@ import { requiredEnv, systemClock } from '../adapters/config';
 import { createLedgerStore } from '../adapters/ledger-store';
 import { logger } from '../adapters/logger';
 import { createOrderStore } from '../adapters/order-store';
-import { reversalOf, unreversed } from '../domain/ledger';
 import type { ReleaseReservationsOutput } from '../workflow-io';
 
 const orders = createOrderStore(requiredEnv('ORDERS_TABLE'));
@@ -26,9 +25,7 @@ export const handler = async (input: unknown): Promise<ReleaseReservationsOutput
   if (!keepsReservations) {
     await orders.forgetReservation(orderId);
     // RecordAllocated posts before it moves the order; a failure in between leaves a posting to undo.
-    for (const posted of unreversed(await ledger.transactionsForOrder(orderId))) {
-      await ledger.postTransaction(reversalOf(posted, now, 'route failed; reservations released'));
-    }
+    await ledger.reverseAll(orderId, now, 'route failed; reservations released');
   }
   const routingError = {
     error: (error?.Error ?? 'Unknown').slice(0, 200),

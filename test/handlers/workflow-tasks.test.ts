@@ -14,6 +14,7 @@ import { seedRuleSet } from '../../functions/domain/rules';
 import { contractOrder } from './fixtures';
 
 process.env.ORDERS_TABLE = 'orders';
+process.env.LEDGER_TABLE = 'ledger';
 process.env.EVENT_BUS_NAME = 'export-channel';
 process.env.AWS_REGION = 'us-east-1';
 
@@ -166,6 +167,7 @@ describe('releaseReservations', () => {
   });
 
   it('releases every live allocation of an order that did not reach ALLOCATED, each once', async () => {
+    dynamo.on(QueryCommand, { TableName: 'ledger' }).resolves({ Items: [] });
     dynamo.on(GetCommand).resolves({ Item: orderItem('CHECKING') });
     dynamo.on(QueryCommand, { ExpressionAttributeValues: { ':pk': `ORDER#${orderId}`, ':alloc': 'ALLOC#' } }).resolves({
       Items: [
