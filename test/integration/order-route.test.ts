@@ -9,7 +9,7 @@ import {
   SFNClient,
 } from '@aws-sdk/client-sfn';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { api, inbox, orderReaches, stack } from './support';
+import { api, inbox, orderReaches, routeEnded, stack } from './support';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const sfn = () => new SFNClient({ endpoint: stack().stepFunctions, region: 'us-east-1', credentials });
@@ -107,6 +107,8 @@ describe('a valid order', () => {
     ]);
     expect(JSON.stringify(routed)).not.toMatch(/transfer/i);
 
+    // The buyer's e-mail is the route's last act, after the status moved: wait for the execution to end.
+    await routeEnded(accepted.body.orderId);
     const toOrder = (await inbox()).filter((m) => m.subject.includes(accepted.body.orderId));
     const mails = toOrder.filter((m) => m.destination.to[0] !== order.buyer.email);
     expect(mails).toHaveLength(allocations.length);

@@ -141,3 +141,16 @@ export async function inboxUntil(
 export async function factoryMails(orderId: string): Promise<SesEmail[]> {
   return (await inbox()).filter((m) => m.subject.startsWith('Allocation ') && m.subject.includes(orderId));
 }
+
+/** Waits until the order's execution has ended (SUCCEEDED), e.g. for what its last step sends after the status moves. */
+export async function routeEnded(orderId: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const execution = await executionStatus(orderId);
+    if (execution.status === 'SUCCEEDED') return;
+    if (execution.status !== 'RUNNING')
+      throw new Error(`execution of ${orderId} ended ${execution.status}: ${execution.cause}`);
+    await delay(50);
+  }
+  throw new Error(`execution of ${orderId} still running after ${timeoutMs} ms`);
+}
