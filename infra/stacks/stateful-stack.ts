@@ -1,5 +1,5 @@
 /** Everything that holds data or identity and must outlive redeploys: the tables, the event bus and the SES identity. */
-import { RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
@@ -38,6 +38,9 @@ export class StatefulStack extends Stack {
 
   public constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
+    // S3 server access logs delivered through a bucket policy, not the deprecated LogDeliveryWrite ACL (cdk.json
+    // predates the flag; set here, before any child exists, so it applies to this stack's buckets only).
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
 
     const identityDomain = requiredContext(this, 'sesIdentityDomain');
     this.mailFromAddress = requiredContext(this, 'sesFromAddress');
@@ -81,14 +84,32 @@ export class StatefulStack extends Stack {
         'answer deadline); rotation is a planned operation: update the secret after the open links expire.',
     });
 
+    // Who read or wrote the books, request by request: the audit trail of the export bucket. Kept 400 days, so an
+    // audit after year-end still finds the whole year; retained like the bucket it describes. Delivered through the
+    // bucket policy (the flag above), hence ACLs disabled.
+    const exportAccessLogs = new Bucket(this, 'ExportAccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(400) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(exportAccessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket of the export bucket; logging its own writes into itself would loop.',
+    });
+
     // The books leave DynamoDB only into this bucket: encrypted, versioned (an overwritten export stays recoverable),
-    // private, TLS only, and kept when the stack goes.
+    // private, TLS only, access-logged, and kept when the stack goes.
     this.exportBucket = new Bucket(this, 'ExportBucket', {
       encryption: BucketEncryption.S3_MANAGED,
       versioned: true,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: exportAccessLogs,
+      serverAccessLogsPrefix: 's3-exports/',
       removalPolicy: RemovalPolicy.RETAIN,
     });
 

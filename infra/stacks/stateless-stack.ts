@@ -22,6 +22,7 @@ import {
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -241,18 +242,7 @@ export class StatelessStack extends Stack {
     // recordOutcome e-mails the buyer when the order is allocated.
     fns.recordOutcome.bindMailer(props.mailIdentity, props.mailFromAddress).bindPublicBaseUrl(publicBaseUrl);
     // A sweep that failed every retry parks its event here, for the on-call to read and redrive.
-    const sweepFailures = new Queue(this, 'AllocationSweepFailures', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
-      Validations.of(sweepFailures).acknowledge({
-        id,
-        reason:
-          'This queue is itself the dead-letter queue of the allocation sweep; nothing consumes it automatically.',
-      });
-    }
+    const sweepFailures = scheduledJobFailures(this, 'AllocationSweepFailures', 'the allocation sweep');
     fns.expireAllocations.configureAsyncInvoke({ onFailure: new SqsDestination(sweepFailures), retryAttempts: 2 });
     new Rule(this, 'AllocationSweep', {
       description: 'Export channel: expire unanswered factory allocations and finish interrupted reallocations.',
@@ -262,10 +252,33 @@ export class StatelessStack extends Stack {
 
     // --- Finance exports: daily at 02:00 UTC, the ledger and the orders it is reconciled against.
     fns.exportTables.bindTableExports([props.ledgerTable, ordersTable], props.exportBucket);
+    // A queue of its own, so a message there means "finance has no export for that day", not a late sweep. It takes
+    // both a schedule that could not invoke the function and an invocation that failed every retry.
+    const exportFailures = scheduledJobFailures(this, 'DailyExportFailures', 'the daily finance export');
+    fns.exportTables.configureAsyncInvoke({ onFailure: new SqsDestination(exportFailures), retryAttempts: 2 });
+    // Our own role rather than the target's shared singleton, so its one wildcard can be explained where it is made.
+    const exportSchedulerRole = new Role(this, 'DailyExportSchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: 'Export channel: lets the DailyExport schedule invoke exportTables',
+    });
     new SchedulerSchedule(this, 'DailyExport', {
       description: 'Exports the ledger and orders tables to S3 for finance (full + incremental).',
       schedule: ScheduleExpression.cron({ minute: '0', hour: '2', timeZone: TimeZone.ETC_UTC }),
-      target: new ScheduledLambda(fns.exportTables, { retryAttempts: 3, maxEventAge: Duration.hours(2) }),
+      target: new ScheduledLambda(fns.exportTables, {
+        role: exportSchedulerRole,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(2),
+        deadLetterQueue: exportFailures,
+      }),
+    });
+    const exportTablesId = this.resolve(this.getLogicalId(fns.exportTables.node.defaultChild as CfnElement)) as string;
+    Validations.of(exportSchedulerRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${exportTablesId}.Arn>:*]`,
+      reason:
+        '"exportTables:*" is the function\'s versions and aliases, which the scheduler LambdaInvoke target grants ' +
+        'beside the function itself so a qualified ARN can be invoked; it reaches no other function.',
     });
 
     // --- Outputs
@@ -301,4 +314,23 @@ function acknowledgeStateMachineRole(stack: Stack, routing: OrderRouting, functi
 
 function pascalCase(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/**
+ * The dead-letter queue of one scheduled job: where a run that failed every retry waits for the on-call to read and
+ * redrive it. Nothing consumes it automatically, so it keeps messages for SQS's maximum, 14 days.
+ */
+function scheduledJobFailures(stack: Stack, id: string, job: string): Queue {
+  const queue = new Queue(stack, id, {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  for (const rule of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
+    Validations.of(queue).acknowledge({
+      id: rule,
+      reason: `This queue is itself the dead-letter queue of ${job}; nothing consumes it automatically.`,
+    });
+  }
+  return queue;
 }

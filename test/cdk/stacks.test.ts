@@ -478,9 +478,15 @@ describe('stateless stack: web hosting', () => {
 });
 
 describe('finance exports', () => {
-  it('keeps exports in an encrypted, versioned, private, TLS-only bucket that outlives the stack', () => {
-    stateful.resourceCountIs('AWS::S3::Bucket', 1);
-    stateful.hasResource('AWS::S3::Bucket', {
+  it('keeps exports in an encrypted, versioned, private, TLS-only, access-logged bucket that outlives the stack', () => {
+    // The export bucket and its access-log bucket; nothing else stateful is a bucket.
+    stateful.resourceCountIs('AWS::S3::Bucket', 2);
+    const buckets = stateful.findResources('AWS::S3::Bucket');
+    const exportId = Object.keys(buckets).find((id) => id.startsWith('ExportBucket'));
+    const logsId = Object.keys(buckets).find((id) => id.startsWith('ExportAccessLogs'));
+    expect(exportId).toBeDefined();
+    expect(logsId).toBeDefined();
+    expect(buckets[exportId ?? '']).toMatchObject({
       DeletionPolicy: 'Retain',
       Properties: {
         BucketEncryption: {
@@ -493,18 +499,46 @@ describe('finance exports', () => {
           IgnorePublicAcls: true,
           RestrictPublicBuckets: true,
         },
+        LoggingConfiguration: { DestinationBucketName: { Ref: logsId }, LogFilePrefix: 's3-exports/' },
+      },
+    });
+    // The log bucket: retained, expiring, ACLs off (delivery through its policy, from the export bucket only).
+    expect(buckets[logsId ?? '']).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: {
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        LifecycleConfiguration: { Rules: [{ ExpirationInDays: 400, Status: 'Enabled' }] },
       },
     });
     stateful.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logsId },
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Action: 's3:PutObject',
+            Condition: Match.objectLike({ ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [exportId, 'Arn'] } } }),
+          }),
         ]),
       },
     });
+    for (const bucketId of [exportId, logsId]) {
+      stateful.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: bucketId },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
   });
 
-  it('runs exportTables daily from EventBridge Scheduler with a role that may only invoke it', () => {
+  it('runs exportTables daily from EventBridge Scheduler with a role that may only invoke it and park failures', () => {
+    const queues = stateless.findResources('AWS::SQS::Queue');
+    const failuresId = Object.keys(queues).find((id) => id.startsWith('DailyExportFailures'));
+    expect(failuresId).toBeDefined();
     stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 2 * * ? *)',
       ScheduleExpressionTimezone: 'Etc/UTC',
@@ -512,7 +546,14 @@ describe('finance exports', () => {
       Target: Match.objectLike({
         Arn: { 'Fn::GetAtt': [app.functionLogicalIds.exportTables, 'Arn'] },
         RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 3 }),
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [failuresId, 'Arn'] } },
       }),
+    });
+    // The scheduler invokes asynchronously: a run that fails Lambda's retries lands in the same queue.
+    stateless.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: app.functionLogicalIds.exportTables },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [failuresId, 'Arn'] } } },
     });
     const schedule = Object.values(stateless.findResources('AWS::Scheduler::Schedule'))[0] as Resource;
     const roleId = ((schedule.Properties.Target as { RoleArn: { 'Fn::GetAtt': [string] } }).RoleArn['Fn::GetAtt'] ??
@@ -520,12 +561,17 @@ describe('finance exports', () => {
     const rolePolicies = Object.values(stateless.findResources('AWS::IAM::Policy')).filter((p) =>
       JSON.stringify((p as Resource).Properties.Roles).includes(`"${roleId}"`),
     ) as Resource[];
-    const actions = rolePolicies.flatMap((p) =>
-      (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.flatMap((s) => [
-        s.Action,
-      ]),
+    const statements = rolePolicies.flatMap(
+      (p) =>
+        (p.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
     );
-    expect(actions.flat()).toEqual(['lambda:InvokeFunction']);
+    expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual(['lambda:InvokeFunction', 'sqs:SendMessage']);
+    const sendTo = statements.find((s) => s.Action === 'sqs:SendMessage')?.Resource;
+    expect(sendTo).toEqual({ 'Fn::GetAtt': [failuresId, 'Arn'] });
+    const invokes = JSON.stringify(statements.find((s) => s.Action === 'lambda:InvokeFunction')?.Resource);
+    expect(
+      invokes.match(/"Fn::GetAtt":\["([^"]+)"/g)?.every((m) => m.includes(app.functionLogicalIds.exportTables)),
+    ).toBe(true);
   });
 
   it('lets exportTables export exactly the ledger and orders tables into the bucket, and nothing else', () => {

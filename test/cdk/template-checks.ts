@@ -93,6 +93,9 @@ const resourceless = new Set([
   'logs:PutResourcePolicy',
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
+  // The Service Authorization Reference lists no resource type for ListExports (unlike DescribeExport, which takes
+  // an export ARN); it returns export ARNs and statuses only, never table data.
+  'dynamodb:ListExports',
 ]);
 
 /** Allow statements with a `*` or `service:*` action, or with Resource "*" for an action that has resources. */
