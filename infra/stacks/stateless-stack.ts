@@ -192,8 +192,9 @@ export class StatelessStack extends Stack {
     for (const name of workflowLambdas) {
       fns[name].bindTable(ordersTable, 'readWrite', envNames.ordersTable);
     }
-    // The ledger is append-only: its writers may put and read, never update or delete.
-    for (const name of ['recordOutcome', 'releaseReservations'] as const) {
+    // The ledger is append-only: its writers may put and read, never update or delete. Factory answers move payables
+    // (reallocation) or reverse them (an order given up), so the answer handlers write it too.
+    for (const name of ['recordOutcome', 'releaseReservations', 'answerAllocation', 'expireAllocations'] as const) {
       fns[name].bindTable(props.ledgerTable, 'append', envNames.ledgerTable);
     }
     fns.notifyFactory.bindMailer(props.mailIdentity, props.mailFromAddress).bindPublicBaseUrl(publicBaseUrl);

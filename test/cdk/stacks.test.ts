@@ -84,6 +84,7 @@ describe('stateless stack: functions', () => {
     envNames.mailFrom,
     envNames.publicBaseUrl,
     envNames.linkSecret,
+    envNames.ledgerTable,
   ];
   // What each handler reads at cold start; a missing variable is a crash in AWS, an extra one a needless grant.
   const expectedEnv: Record<LambdaName, string[]> = {
