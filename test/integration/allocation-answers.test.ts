@@ -8,7 +8,7 @@ import type { AllocationRecord, OrderRecord, OrderStore } from '../../functions/
 import type { LinkSigner } from '../../functions/adapters/signed-links';
 import { eligibleFactories } from '../../functions/domain/allocation';
 import type { Order } from '../../functions/domain/order';
-import { seedRuleSet } from '../../functions/domain/rules';
+import { ruleVersions, seedRuleSet } from '../../functions/domain/rules';
 import { contractLine, contractOrder } from '../unit/domain/fixtures';
 import { api, inbox, inboxUntil, orderReaches, reachable, type SesEmail, useStackEnvironment } from './support';
 
@@ -46,7 +46,16 @@ async function checkedOrder(shipDate: string, quantityKg: number): Promise<strin
   const orderId = ulid();
   const now = new Date().toISOString();
   const order: Order = contractOrder({ requestedShipDate: shipDate, lines: [contractLine({ quantityKg })] });
-  const record: OrderRecord = { orderId, status: 'CHECKING', submittedAt: now, updatedAt: now, order, history: [] };
+  const record: OrderRecord = {
+    orderId,
+    status: 'CHECKING',
+    submittedAt: now,
+    updatedAt: now,
+    order,
+    // What the check task stamps: finance prices the receivable by these versions.
+    rules: ruleVersions(seedRuleSet),
+    history: [],
+  };
   expect(await store.createOrder(record)).toBe('created');
   return orderId;
 }

@@ -4,7 +4,16 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ApiResponse, api, executionArn, factoryMails, orderReaches, stack, stepFunctions } from './support';
+import {
+  type ApiResponse,
+  api,
+  executionArn,
+  factoryMails,
+  orderReaches,
+  routeEnded,
+  stack,
+  stepFunctions,
+} from './support';
 
 interface Catalogue {
   trademarks: { mark: string; protectedIn: string[]; expires: string }[];
@@ -119,6 +128,7 @@ describe('review of a HELD order', () => {
     const history = routed.history as { status: string; note?: string }[];
     expect(history.map((h) => h.status)).toEqual(['RECEIVED', 'CHECKING', 'HELD', 'CHECKING', 'ALLOCATED']);
     expect(history[3]?.note).toContain('secretariat.wang');
+    await routeEnded(orderId);
     const execution = await stepFunctions().send(new DescribeExecutionCommand({ executionArn: executionArn(orderId) }));
     expect(execution.status).toBe('SUCCEEDED');
     const trail = await auditTrail(orderId);
