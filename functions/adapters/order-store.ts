@@ -1,5 +1,5 @@
 /** DynamoDB repository for orders, their allocations and the factories' monthly capacity (one table, pk/sk). */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
@@ -539,15 +539,19 @@ export function createOrderStore(tableName: string) {
 
   /** Claims an allocation for its one notification; false means another attempt already claimed or sent it. */
   async function claimNotification(orderId: string, allocationId: string, at: string): Promise<boolean> {
+    // The claim carries its own id: when the SDK retries a claim whose answer was lost, the retry finds its own
+    // claim and still owns it, instead of mistaking itself for a rival and never sending the e-mail.
+    const claimId = randomUUID();
     try {
       await dynamoDb.send(
         new UpdateCommand({
           TableName: tableName,
           Key: allocationKey(orderId, allocationId),
-          UpdateExpression: 'SET notifyClaimedAt = :at',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(notifyClaimedAt) AND #status = :reserved',
+          UpdateExpression: 'SET notifyClaimedAt = :at, notifyClaimId = :claim',
+          ConditionExpression:
+            'attribute_exists(pk) AND #status = :reserved AND (attribute_not_exists(notifyClaimedAt) OR notifyClaimId = :claim)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':at': at, ':reserved': 'RESERVED' },
+          ExpressionAttributeValues: { ':at': at, ':reserved': 'RESERVED', ':claim': claimId },
         }),
       );
       return true;
@@ -612,6 +616,11 @@ export function createOrderStore(tableName: string) {
             },
           },
         ],
+        // A retried send of this same transaction (answer lost on the way back) is a no-op, not a failed condition.
+        ClientRequestToken: createHash('sha256')
+          .update(`notified#${orderId}#${allocationId}`)
+          .digest('hex')
+          .slice(0, 36),
       }),
     );
   }
