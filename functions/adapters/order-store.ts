@@ -12,6 +12,8 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import type { PlannedAllocation } from '../domain/allocation';
 import type { CheckResult } from '../domain/checks';
 import type { Order } from '../domain/order';
 import { type OrderStatus, statusesBefore } from '../domain/order-status';
@@ -119,6 +121,23 @@ const capacityKey = (cell: CapacityCellKey) => ({
   pk: `CAP#${cell.factoryId}#${cell.family}#${cell.month}`,
   sk: 'CAP',
 });
+
+/** A planned allocation as the store keeps it, under a fresh id; used for first plans and for replacements alike. */
+export function newAllocation(orderId: string, planned: PlannedAllocation) {
+  return {
+    allocationId: ulid(),
+    orderId,
+    lineIndex: planned.lineIndex,
+    factoryId: planned.factoryId,
+    factoryName: planned.factoryName,
+    family: planned.family,
+    month: planned.month,
+    quantityKg: planned.quantityKg,
+    capacityKg: planned.capacityKg,
+    transferUnitPriceUsdPerKg: planned.transferUnitPriceUsdPerKg,
+    reason: planned.reason,
+  };
+}
 
 /** A transaction may hold at most 100 actions; one is kept for the order's own guard. */
 export const MAX_ALLOCATIONS_PER_TRANSACTION = 99;

@@ -1,8 +1,7 @@
 /** Workflow task: reserve every kg of the order at member factories in one transaction, or report it unfilled. */
 import { setTimeout as delay } from 'node:timers/promises';
-import { ulid } from 'ulid';
 import { requiredEnv, systemClock } from '../adapters/config';
-import { createOrderStore, OrderStoreConflict } from '../adapters/order-store';
+import { createOrderStore, newAllocation, OrderStoreConflict } from '../adapters/order-store';
 import { createRulesStore } from '../adapters/rules-store';
 import { OrderNotFoundError, orderRef } from '../adapters/task-input';
 import { isoDate } from '../adapters/today';
@@ -46,19 +45,7 @@ export const handler = async (input: unknown): Promise<AllocateOrderOutput> => {
       await orders.updateOrder(orderId, now, { shortfalls: plan.shortfalls });
       return { orderId, outcome: 'UNFILLED', allocationIds: [] };
     }
-    const allocations = plan.allocations.map((a) => ({
-      allocationId: ulid(),
-      orderId,
-      lineIndex: a.lineIndex,
-      factoryId: a.factoryId,
-      factoryName: a.factoryName,
-      family: a.family,
-      month: a.month,
-      quantityKg: a.quantityKg,
-      capacityKg: a.capacityKg,
-      transferUnitPriceUsdPerKg: a.transferUnitPriceUsdPerKg,
-      reason: a.reason,
-    }));
+    const allocations = plan.allocations.map((a) => newAllocation(orderId, a));
     try {
       if ((await orders.reserve(orderId, allocations, now)) === 'reserved') {
         return { orderId, outcome: 'ALLOCATED', allocationIds: allocations.map((a) => a.allocationId) };

@@ -1,6 +1,5 @@
 /** Use cases after notification: a factory's answer, its silence past the deadline, reallocation and confirmation. */
 import { setTimeout as delay } from 'node:timers/promises';
-import { ulid } from 'ulid';
 import { AllocationAccepted, AllocationDeclined, OrderConfirmed, OrderUnfilled } from '../../events';
 import type { Clock } from '../adapters/config';
 import { channelEvent, type PublishEvents } from '../adapters/event-publisher';
@@ -10,6 +9,7 @@ import type { SendMail } from '../adapters/mailer';
 import {
   type AllocationRecord,
   type DueMarker,
+  newAllocation,
   type OrderRecord,
   type OrderStore,
   OrderStoreConflict,
@@ -169,17 +169,7 @@ export function createAllocationAnswers(deps: AnswerDeps) {
         return 'unfilled';
       }
       const replacements = plan.allocations.map((a) => ({
-        allocationId: ulid(),
-        orderId: record.orderId,
-        lineIndex: a.lineIndex,
-        factoryId: a.factoryId,
-        factoryName: a.factoryName,
-        family: a.family,
-        month: a.month,
-        quantityKg: a.quantityKg,
-        capacityKg: a.capacityKg,
-        transferUnitPriceUsdPerKg: a.transferUnitPriceUsdPerKg,
-        reason: a.reason,
+        ...newAllocation(record.orderId, a),
         replaces: declined.allocationId,
       }));
       try {
