@@ -26,6 +26,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { securityHeaders } from '../local/http-server';
+import { accessLogBucket } from './access-log-bucket';
 
 const webRoot = fileURLToPath(new URL('../../web/', import.meta.url));
 
@@ -67,17 +68,10 @@ export class WebHosting extends Construct {
 
     // Access logs of the bucket and the distribution. CloudFront's standard logs are delivered with ACLs, hence
     // BUCKET_OWNER_PREFERRED rather than ACLs disabled. Retained: they are the audit trail of who loaded what.
-    const logBucket = new Bucket(this, 'AccessLogs', {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
+    const logBucket = accessLogBucket(this, 'AccessLogs', {
+      expiration: Duration.days(90),
       objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(logBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the access-log bucket itself; logging its own writes into itself would loop.',
+      logsOf: 'the site bucket and the distribution',
     });
 
     // The pages. Everything in it is rebuilt from web/ on each deploy; versioned so a bad deploy can be rolled back

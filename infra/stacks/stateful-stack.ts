@@ -6,6 +6,7 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aw
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
+import { accessLogBucket } from '../constructs/access-log-bucket';
 import { ledgerTableDesign } from '../table-design';
 
 /** The bus name is part of the public contract (CONTRACT.md, "Events"). */
@@ -87,17 +88,10 @@ export class StatefulStack extends Stack {
     // Who read or wrote the books, request by request: the audit trail of the export bucket. Kept 400 days, so an
     // audit after year-end still finds the whole year; retained like the bucket it describes. Delivered through the
     // bucket policy (the flag above), hence ACLs disabled.
-    const exportAccessLogs = new Bucket(this, 'ExportAccessLogs', {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
+    const exportAccessLogs = accessLogBucket(this, 'ExportAccessLogs', {
+      expiration: Duration.days(400),
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: Duration.days(400) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(exportAccessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the access-log bucket of the export bucket; logging its own writes into itself would loop.',
+      logsOf: 'the export bucket',
     });
 
     // The books leave DynamoDB only into this bucket: encrypted, versioned (an overwritten export stays recoverable),
