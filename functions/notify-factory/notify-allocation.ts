@@ -2,7 +2,7 @@
 import { AllocationNotified } from '../../events';
 import type { Clock } from '../adapters/config';
 import { channelEvent, type PublishEvents } from '../adapters/event-publisher';
-import type { SendMail } from '../adapters/mailer';
+import { type SendMail, sendClaimedMail } from '../adapters/mailer';
 import type { OrderStore } from '../adapters/order-store';
 import type { RulesStore } from '../adapters/rules-store';
 import type { LinkSigner } from '../adapters/signed-links';
@@ -32,15 +32,26 @@ export function createAllocationNotifier(deps: NotifierDeps) {
     if (allocation.status !== 'RESERVED') return { allocationId, messageId: allocation.messageId ?? null };
 
     const now = clock();
+    const ruleSet = await rules.ruleSetOn(isoDate(record.submittedAt));
+    const respondBy = new Date(now.getTime() + ruleSet.allocationPolicy.answerWithinHours * 3_600_000);
     // The claim makes a redelivered task skip the send: a factory never gets the same allocation twice.
     if (!(await orders.claimNotification(orderId, allocationId, now.toISOString()))) {
+      // An earlier attempt claimed it and failed after (or before) sending; no one can tell which. Sending again could
+      // be a duplicate, so the allocation is marked notified without a message id: its links work if the e-mail went
+      // out, and if it did not, the answer deadline treats the silence as a decline and the quantity is reallocated.
+      try {
+        await orders.markNotified(orderId, allocationId, now.toISOString(), null, respondBy.toISOString());
+      } catch (error) {
+        // The other attempt is alive and has just marked it (its transaction, its token): nothing left to do here.
+        const current = (await orders.listAllocations(orderId)).find((a) => a.allocationId === allocationId);
+        if (current?.status === 'RESERVED') throw error;
+        return { allocationId, messageId: current?.messageId ?? null };
+      }
       return { allocationId, messageId: null };
     }
 
-    const ruleSet = await rules.ruleSetOn(isoDate(record.submittedAt));
     const line = record.order.lines[allocation.lineIndex];
     if (!line) throw new Error(`order ${orderId} has no line ${allocation.lineIndex}`);
-    const respondBy = new Date(now.getTime() + ruleSet.allocationPolicy.answerWithinHours * 3_600_000);
     const link = (action: 'accept' | 'decline') =>
       links.url(publicBaseUrl, { orderId, allocationId, action, expiresAt: respondBy });
     const mail = allocationEmail({
@@ -59,13 +70,11 @@ export function createAllocationNotifier(deps: NotifierDeps) {
       declineUrl: link('decline'),
       respondBy: respondBy.toISOString(),
     });
-    let messageId: string | null;
-    try {
-      messageId = await sendMail({ to: factoryContact(ruleSet, allocation.factoryId), ...mail });
-    } catch (error) {
-      await orders.releaseNotificationClaim(orderId, allocationId);
-      throw error;
-    }
+    const messageId = await sendClaimedMail(
+      sendMail,
+      { to: factoryContact(ruleSet, allocation.factoryId), ...mail },
+      () => orders.releaseNotificationClaim(orderId, allocationId),
+    );
     await orders.markNotified(orderId, allocationId, clock().toISOString(), messageId, respondBy.toISOString());
     await publish(
       channelEvent(AllocationNotified, {
