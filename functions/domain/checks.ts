@@ -3,7 +3,7 @@ import { controlsOnFamily, findCoating, findGrade, requireGrade } from './catalo
 import { formatUsd, usd } from './money';
 import type { Order, OrderLine, Shape } from './order';
 import { matchRestrictedParty } from './party-screening';
-import { unifiedUnitPrice } from './pricing';
+import { pricingBasisLabel, pricingRegion, unifiedUnitPrice } from './pricing';
 import type { Grade, RuleSet } from './rules';
 
 export type CheckName = 'trademark' | 'grade' | 'price' | 'compliance';
@@ -187,7 +187,10 @@ export function checkPrice(order: Order, rules: RuleSet): CheckResult {
       );
     }
   });
-  const version = `price list ${rules.priceList.version}`;
+  // A destination-dependent term names the region it was priced for, so a buyer can see why two quotes differ.
+  const regional = pricingRegion(rules.priceList, order.incoterm, order.destinationCountry) !== undefined;
+  const basis = regional ? `; ${pricingBasisLabel(rules.priceList, order.incoterm, order.destinationCountry)}` : '';
+  const version = `price list ${rules.priceList.version}${basis}`;
   if (below.length > 0) {
     return {
       check: 'price',

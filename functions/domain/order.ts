@@ -98,7 +98,8 @@ export type QuoteLine = z.infer<typeof quoteLineSchema>;
 
 /**
  * The quote body: an order's lines, incoterm and ship date. `destinationCountry` is an optional extension beyond the
- * contract; the seed price list does not depend on it, so a quote with or without it gives the same prices.
+ * contract: with it a C or D term is priced for the destination's region, exactly as the price check prices the
+ * order; without it for the dearest region (see `pricingRegion`), so the quote still covers any destination.
  */
 export const quoteRequestSchema = z
   .object({
