@@ -384,7 +384,14 @@ export const producerRoles: readonly MemberRole[] = ['producer', 'producer-rd'];
 export type MemberRole = (typeof memberRoles)[number];
 
 export const certificationSchema = z
-  .object({ family: gradeFamilySchema, standard: z.string().min(1), validFrom: isoDateSchema, validTo: isoDateSchema })
+  .object({
+    family: gradeFamilySchema,
+    standard: z.string().min(1),
+    /** The standard's version (edition), e.g. "2017" for GB/T 13560-2017; optional so members-2026.1 stays readable. */
+    version: z.string().min(1).max(32).optional(),
+    validFrom: isoDateSchema,
+    validTo: isoDateSchema,
+  })
   .strict()
   .refine((c) => c.validTo >= c.validFrom, { message: 'validTo is before validFrom', path: ['validTo'] });
 export type Certification = z.infer<typeof certificationSchema>;

@@ -216,6 +216,50 @@ describe('decisions end in the contract status', () => {
     expect(routed.allocations).toEqual([]);
   });
 
+  it('prices CIF by the destination: one cent below the destination’s quoted price is refused, at it passes', async () => {
+    const cif = (destinationCountry: string) => ({ ...baseOrder({ destinationCountry }), incoterm: 'CIF' });
+    const quotedFor = async (destinationCountry: string) => {
+      const order = cif(destinationCountry);
+      const quote = await api<{ lines: { unitPriceUsdPerKg: string }[] }>('POST', '/quotes', {
+        lines: order.lines,
+        incoterm: order.incoterm,
+        requestedShipDate: order.requestedShipDate,
+        destinationCountry,
+      });
+      expect(quote.status).toBe(200);
+      return quote.body.lines[0]?.unitPriceUsdPerKg ?? '';
+    };
+    const cents = (price: string) => BigInt(price.replace('.', ''));
+    const offering = (destinationCountry: string, unitPrice: string) => {
+      const order = cif(destinationCountry);
+      return { ...order, lines: order.lines.map((line) => ({ ...line, offeredUnitPriceUsdPerKg: unitPrice })) };
+    };
+    const germany = await quotedFor('DE');
+    const unitedStates = await quotedFor('US');
+    expect(cents(unitedStates)).toBeGreaterThan(cents(germany));
+    const oneCentLess = `${(cents(germany) - 1n) / 100n}.${String((cents(germany) - 1n) % 100n).padStart(2, '0')}`;
+
+    const below = await submit(offering('DE', oneCentLess));
+    const atPrice = await submit(offering('DE', germany));
+    // The German price is too low for the same goods shipped CIF to the US (the mark is protected in both).
+    const usOrder = offering('US', germany);
+    const mark = catalogue.trademarks.find((t) => t.mark === usOrder.trademark);
+    expect(mark?.protectedIn).toContain('US');
+    const belowForUs = await submit(usOrder);
+
+    const refused = await orderReaches(below.body.orderId, 'REJECTED');
+    const price = (refused.checks as { check: string; code: string; message: string }[]).find(
+      (c) => c.check === 'price',
+    );
+    expect(price?.code).toBe('PRICE_BELOW_UNIFIED');
+    expect(price?.message).toContain(`below the unified price ${germany} USD/kg`);
+    expect(price?.message).toContain('CIF to DE (Europe)');
+    const routed = await orderReaches(atPrice.body.orderId, 'ALLOCATED');
+    expect((routed.checks as { check: string; code: string }[]).find((c) => c.check === 'price')?.code).toBe('OK');
+    const refusedForUs = await orderReaches(belowForUs.body.orderId, 'REJECTED');
+    expect((refusedForUs.checks as { code: string }[]).map((c) => c.code)).toContain('PRICE_BELOW_UNIFIED');
+  });
+
   it('an order beyond every factory’s capacity ends UNFILLED and holds nothing', async () => {
     const order = await pricedOrder({ lines: [{ ...baseOrder().lines[0], quantityKg: 1_000_000 }] });
     const { body } = await submit(order);

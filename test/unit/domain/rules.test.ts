@@ -236,6 +236,14 @@ describe('members', () => {
       expect(Number(producer.quotaSharePercent), producer.id).toBeGreaterThan(0);
     }
   });
+
+  it('names the standard and its version on every certification', () => {
+    const certifications = members.flatMap((m) => m.certifications);
+    expect(certifications.length).toBeGreaterThan(0);
+    for (const certification of certifications) {
+      expect([certification.standard, certification.version]).toEqual(['GB/T 13560', '2017']);
+    }
+  });
 });
 
 describe('trademarks and compliance', () => {
