@@ -1,7 +1,7 @@
 /** The four unified checks an order goes through (trademark, grade/spec, price, compliance) and the decision they make. */
 import { controlsOnFamily, findCoating, findGrade, requireGrade } from './catalogue';
 import { formatUsd, usd } from './money';
-import type { Order, OrderLine, Shape } from './order';
+import type { Order, OrderLine, Shape, ShapeType } from './order';
 import { matchRestrictedParty } from './party-screening';
 import { pricingBasisLabel, pricingRegion, unifiedUnitPrice } from './pricing';
 import type { Grade, RuleSet } from './rules';
@@ -124,6 +124,22 @@ export function shapeProblems(shape: Shape, rules: RuleSet): string[] {
   return problems;
 }
 
+/**
+ * Whether the shape can be magnetized that way (catalogue `magnetizationByShape`); empty when it can. A catalogue
+ * without the per-shape table (catalogue-2026.1) checks only that the direction is one it names.
+ */
+export function magnetizationProblems(shape: ShapeType, direction: string, rules: RuleSet): string[] {
+  const { magnetizationDirections, magnetizationByShape } = rules.catalogue;
+  if (!magnetizationDirections.includes(direction)) {
+    return [`magnetization "${direction}" is not one of ${magnetizationDirections.join(', ')}`];
+  }
+  const allowed = magnetizationByShape?.[shape];
+  if (allowed && !allowed.includes(direction)) {
+    return [`a ${shape} cannot be magnetized ${direction}; a ${shape} allows ${allowed.join(', ')}`];
+  }
+  return [];
+}
+
 /** Why a line of a known grade is not a valid spec; empty when it is. */
 export function lineSpecProblems(line: OrderLine, grade: Grade, rules: RuleSet): string[] {
   const problems: string[] = [];
@@ -136,6 +152,8 @@ export function lineSpecProblems(line: OrderLine, grade: Grade, rules: RuleSet):
     );
   }
   problems.push(...shapeProblems(line.shape, rules));
+  if (line.magnetization !== undefined)
+    problems.push(...magnetizationProblems(line.shape.type, line.magnetization, rules));
   const { minimumOrderKg } = rules.priceList;
   if (line.quantityKg < minimumOrderKg) {
     problems.push(`${line.quantityKg} kg is below the minimum order of ${minimumOrderKg} kg`);

@@ -98,6 +98,22 @@ export const maxPressSizeSchema = z
   .strict();
 export type MaxPressSize = z.infer<typeof maxPressSizeSchema>;
 
+export const shapeTypes = ['block', 'disc', 'ring', 'arc'] as const;
+const directionsSchema = z.array(z.string().min(1).max(32)).min(1).max(10);
+
+/** The magnetization directions each shape allows; every direction must be one of `magnetizationDirections`. */
+export const magnetizationByShapeSchema = z
+  .object({
+    assumed: z.boolean(),
+    note: z.string().max(2000),
+    block: directionsSchema,
+    disc: directionsSchema,
+    ring: directionsSchema,
+    arc: directionsSchema,
+  })
+  .strict();
+export type MagnetizationByShape = z.infer<typeof magnetizationByShapeSchema>;
+
 export const catalogueDocumentSchema = versionedDocument('catalogue', {
   standard: z.string().min(1),
   families: z
@@ -119,10 +135,12 @@ export const catalogueDocumentSchema = versionedDocument('catalogue', {
   grades: z.array(gradeSchema).min(1),
   coatings: z.array(coatingSchema).min(1),
   coatingTemperatureRule: z.string(),
-  shapes: z.array(z.enum(['block', 'disc', 'ring', 'arc'])).min(1),
+  shapes: z.array(z.enum(shapeTypes)).min(1),
   shapeRules: z.object({ ring: z.string(), arc: z.string() }).strict(),
   maxPressSizeMm: maxPressSizeSchema,
   magnetizationDirections: z.array(z.string().min(1)).min(1),
+  /** Optional so catalogues stored before it (catalogue-2026.1) stay readable; they check directions only by name. */
+  magnetizationByShape: magnetizationByShapeSchema.optional(),
   tolerances: z
     .object({ defaultMm: z.string(), precisionMm: z.array(z.string()), precisionCostNote: z.string() })
     .strict(),
@@ -138,6 +156,20 @@ export const catalogueDocumentSchema = versionedDocument('catalogue', {
   }
   if (doc.coatings.filter((c) => c.isDefault).length !== 1) {
     ctx.addIssue({ code: 'custom', message: 'exactly one default coating', path: ['coatings'] });
+  }
+  const byShape = doc.magnetizationByShape;
+  if (byShape) {
+    for (const shape of shapeTypes) {
+      byShape[shape].forEach((direction, index) => {
+        if (!doc.magnetizationDirections.includes(direction)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${direction}" is not one of magnetizationDirections`,
+            path: ['magnetizationByShape', shape, index],
+          });
+        }
+      });
+    }
   }
 });
 export type CatalogueDocument = z.infer<typeof catalogueDocumentSchema>;

@@ -182,6 +182,12 @@ describe('decisions end in the contract status', () => {
       () => pricedOrder({ lines: [{ ...baseOrder().lines[0], grade: 'N33AH', coating: 'Zn' }] }),
     ],
     [
+      'a block magnetized radially (a direction only rings and arcs allow)',
+      'REJECTED',
+      'SPEC_INVALID',
+      () => pricedOrder({ lines: [{ ...baseOrder().lines[0], magnetization: 'radial' }] }),
+    ],
+    [
       'military end use',
       'REJECTED',
       'MILITARY_END_USE',

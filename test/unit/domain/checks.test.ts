@@ -163,6 +163,46 @@ describe('grade check', () => {
     expect(outcome(withLine({ shape }), 'grade')).toBe(result);
   });
 
+  const shapes: Record<Shape['type'], Shape> = {
+    block: { type: 'block', lengthMm: 20, widthMm: 10, thicknessMm: 5 },
+    disc: { type: 'disc', diameterMm: 10, thicknessMm: 2 },
+    ring: { type: 'ring', outerDiameterMm: 20, innerDiameterMm: 10, thicknessMm: 5 },
+    arc: { type: 'arc', outerRadiusMm: 30, innerRadiusMm: 25, angleDeg: 60, lengthMm: 20 },
+  };
+  it.each<[Shape['type'], string[], string[]]>([
+    ['block', ['through-thickness', 'multipole'], ['axial', 'diametrical', 'radial']],
+    ['disc', ['axial', 'diametrical', 'multipole'], ['through-thickness', 'radial']],
+    ['ring', ['axial', 'diametrical', 'radial', 'multipole'], ['through-thickness']],
+    ['arc', ['radial', 'diametrical'], ['axial', 'through-thickness', 'multipole']],
+  ])('a %s may be magnetized %j and not %j', (type, allowed, refused) => {
+    const shape = shapes[type];
+    for (const magnetization of allowed) {
+      expect(outcome(withLine({ shape, magnetization }), 'grade'), magnetization).toBe('pass OK');
+    }
+    for (const magnetization of refused) {
+      const r = resultOf(withLine({ shape, magnetization }), 'grade');
+      expect([r.outcome, r.code], magnetization).toEqual(['fail', 'SPEC_INVALID']);
+      expect(r.message).toBe(
+        `line 1: a ${type} cannot be magnetized ${magnetization}; a ${type} allows ${allowed.join(', ')}`,
+      );
+    }
+  });
+
+  it('SPEC_INVALID for a well-formed direction the catalogue does not know; no direction is not checked', () => {
+    const r = resultOf(withLine({ magnetization: 'sideways' }), 'grade');
+    expect([r.outcome, r.code]).toEqual(['fail', 'SPEC_INVALID']);
+    expect(r.message).toContain('magnetization "sideways" is not one of axial, diametrical, through-thickness');
+    expect(outcome(withLine({}), 'grade')).toBe('pass OK');
+  });
+
+  it('a catalogue without the per-shape table (catalogue-2026.1) checks the direction by name only', () => {
+    const older = editableRules((r) => {
+      delete r.catalogue.magnetizationByShape;
+    });
+    expect(outcome(withLine({ magnetization: 'radial' }), 'grade', older)).toBe('pass OK');
+    expect(outcome(withLine({ magnetization: 'sideways' }), 'grade', older)).toBe('fail SPEC_INVALID');
+  });
+
   it('SPEC_INVALID below the 100 kg minimum order, not at it', () => {
     expect(outcome(withLine({ quantityKg: 99, offeredUnitPriceUsdPerKg: '999.00' }), 'grade')).toBe(
       'fail SPEC_INVALID',

@@ -53,7 +53,7 @@ describe('seed rule documents', () => {
 
   it('stamps the contract rule versions', () => {
     expect(ruleVersions(seedRuleSet)).toEqual({
-      catalogue: 'catalogue-2026.1',
+      catalogue: 'catalogue-2026.2',
       priceList: 'prices-2026.2',
       trademarks: 'trademarks-2026.1',
       compliance: 'compliance-2026.1',
@@ -170,6 +170,30 @@ describe('price list: destination pricing', () => {
         delete (doc as Partial<typeof priceListJson>).destinationPricing;
       }),
     ).toEqual([]);
+  });
+});
+
+describe('catalogue: magnetization by shape', () => {
+  it('names, for every shape, only directions the catalogue lists', () => {
+    const { magnetizationByShape, magnetizationDirections, shapes } = seedRuleSet.catalogue;
+    for (const shape of shapes) {
+      expect(magnetizationByShape?.[shape].length, shape).toBeGreaterThan(0);
+      for (const direction of magnetizationByShape?.[shape] ?? []) expect(magnetizationDirections).toContain(direction);
+    }
+  });
+
+  it('refuses a direction that is not among magnetizationDirections, naming the field', () => {
+    const doc = structuredClone(catalogueJson);
+    doc.magnetizationByShape.arc = ['radial', 'parallel'];
+    const result = catalogueDocumentSchema.safeParse(doc);
+    expect(result.success ? [] : result.error.issues.map((i) => [`/${i.path.join('/')}`, i.message])).toEqual([
+      ['/magnetizationByShape/arc/1', '"parallel" is not one of magnetizationDirections'],
+    ]);
+  });
+
+  it('still reads a catalogue without it, as catalogue-2026.1 was stored', () => {
+    const { magnetizationByShape: _table, ...older } = structuredClone(catalogueJson);
+    expect(catalogueDocumentSchema.safeParse(older).success).toBe(true);
   });
 });
 
