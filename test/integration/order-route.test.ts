@@ -123,6 +123,8 @@ describe('a valid order', () => {
   it('is visible to the AWS SDK on the local endpoints: the execution and its items', async () => {
     const { body } = await submit(await pricedOrder());
     await orderReaches(body.orderId, 'ALLOCATED');
+    // The status moves before the route's last step (the buyer's e-mail): wait for the execution itself to end.
+    await routeEnded(body.orderId);
     const execution = await sfn().send(
       new DescribeExecutionCommand({
         executionArn: `${stack().stateMachineArn.replace(':stateMachine:', ':execution:')}:${body.orderId}`,
