@@ -2,7 +2,7 @@
 import { rmSync } from 'node:fs';
 import { ledgerAccounts } from '../functions/domain/ledger';
 import { formatUsd } from '../functions/domain/money';
-import { transferUnitPrice, unifiedUnitPrice, volumeDiscountPercent } from '../functions/domain/pricing';
+import { pricingRegion, transferUnitPrice, unifiedUnitPrice, volumeDiscountPercent } from '../functions/domain/pricing';
 import { catalogueDocumentSchema, priceListSchema, type RuleSet } from '../functions/domain/rules';
 import { type ExportSource, openSource } from './export-source';
 import {
@@ -102,6 +102,8 @@ interface OrderState {
   status?: string;
   lines?: { grade: string; coating: string; quantityKg: number }[];
   incoterm?: string;
+  /** C and D terms are priced by the destination's region (price list destinationPricing). */
+  destinationCountry?: string;
   catalogueVersion?: string;
   priceListVersion?: string;
   allocations?: AllocationFact[];
@@ -198,12 +200,13 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
         state.seen = true;
         state.status = String(item.status);
         if ((bookedOrderStatuses as readonly string[]).includes(state.status)) {
-          const order = item.order as { lines?: unknown[]; incoterm?: string } | undefined;
+          const order = item.order as { lines?: unknown[]; incoterm?: string; destinationCountry?: string } | undefined;
           state.lines = (order?.lines ?? []).map((l) => {
             const line = l as { grade: string; coating: string; quantityKg: number };
             return { grade: line.grade, coating: line.coating, quantityKg: Number(line.quantityKg) };
           });
           state.incoterm = order?.incoterm;
+          state.destinationCountry = order?.destinationCountry;
           const versions = item.rules as { catalogue?: string; priceList?: string } | undefined;
           state.catalogueVersion = versions?.catalogue;
           state.priceListVersion = versions?.priceList;
@@ -575,7 +578,7 @@ function ruleSetFor(
   return ruleSet;
 }
 
-/** Unit and transfer price per distinct (rules, grade, coating, incoterm, volume tier): decimal.js once, then cents. */
+/** Unit and transfer price per distinct (rules, grade, coating, incoterm, region, volume tier): decimal.js once, then cents. */
 function linePrice(
   cache: Map<string, { unit: bigint; transfer: string } | string>,
   rules: RuleSet,
@@ -583,11 +586,12 @@ function linePrice(
   line: { grade: string; coating: string; quantityKg: number },
 ): { unit: bigint; transfer: string } | string {
   const tier = volumeDiscountPercent(line.quantityKg, rules.priceList);
-  const key = `${state.catalogueVersion}|${state.priceListVersion}|${line.grade}|${line.coating}|${state.incoterm}|${tier}`;
+  const region = pricingRegion(rules.priceList, state.incoterm as never, state.destinationCountry)?.id ?? '';
+  const key = `${state.catalogueVersion}|${state.priceListVersion}|${line.grade}|${line.coating}|${state.incoterm}|${region}|${tier}`;
   let price = cache.get(key);
   if (price === undefined) {
     try {
-      const unit = unifiedUnitPrice(line, state.incoterm as never, rules);
+      const unit = unifiedUnitPrice(line, state.incoterm as never, rules, state.destinationCountry);
       price = { unit: toCents(formatUsd(unit)) ?? 0n, transfer: formatUsd(transferUnitPrice(unit, rules)) };
     } catch (error) {
       price = (error as Error).message;
