@@ -25,6 +25,27 @@ export interface NotifierDeps {
 export function createAllocationNotifier(deps: NotifierDeps) {
   const { orders, rules, sendMail, publish, links, publicBaseUrl, clock } = deps;
 
+  /**
+   * Marks the allocation notified; when a concurrent attempt of the same task marked it first (or compensation
+   * released it meanwhile) there is nothing left to do, and the message id already recorded is the answer.
+   */
+  async function markNotifiedOnce(
+    orderId: string,
+    allocationId: string,
+    at: string,
+    messageId: string | null,
+    respondBy: string,
+  ): Promise<string | null> {
+    try {
+      await orders.markNotified(orderId, allocationId, at, messageId, respondBy);
+      return messageId;
+    } catch (error) {
+      const current = (await orders.listAllocations(orderId)).find((a) => a.allocationId === allocationId);
+      if (!current || current.status === 'RESERVED') throw error;
+      return current.messageId ?? messageId;
+    }
+  }
+
   return async function notifyAllocation(orderId: string, allocationId: string): Promise<NotifyFactoryOutput> {
     const [record, allocations] = await Promise.all([orders.getOrder(orderId), orders.listAllocations(orderId)]);
     const allocation = allocations.find((a) => a.allocationId === allocationId);
@@ -34,20 +55,26 @@ export function createAllocationNotifier(deps: NotifierDeps) {
     const now = clock();
     const ruleSet = await rules.ruleSetOn(isoDate(record.submittedAt));
     const respondBy = new Date(now.getTime() + ruleSet.allocationPolicy.answerWithinHours * 3_600_000);
+    // Published before the allocation is marked, so a crash in between repeats the event rather than losing it.
+    const published = () =>
+      publish(
+        channelEvent(AllocationNotified, {
+          orderId,
+          occurredAt: now.toISOString(),
+          allocationId,
+          factoryId: allocation.factoryId,
+          lineIndex: allocation.lineIndex,
+          quantityKg: allocation.quantityKg,
+        }),
+      );
     // The claim makes a redelivered task skip the send: a factory never gets the same allocation twice.
     if (!(await orders.claimNotification(orderId, allocationId, now.toISOString()))) {
       // An earlier attempt claimed it and failed after (or before) sending; no one can tell which. Sending again could
       // be a duplicate, so the allocation is marked notified without a message id: its links work if the e-mail went
       // out, and if it did not, the answer deadline treats the silence as a decline and the quantity is reallocated.
-      try {
-        await orders.markNotified(orderId, allocationId, now.toISOString(), null, respondBy.toISOString());
-      } catch (error) {
-        // The other attempt is alive and has just marked it (its transaction, its token): nothing left to do here.
-        const current = (await orders.listAllocations(orderId)).find((a) => a.allocationId === allocationId);
-        if (current?.status === 'RESERVED') throw error;
-        return { allocationId, messageId: current?.messageId ?? null };
-      }
-      return { allocationId, messageId: null };
+      await published();
+      const current = await markNotifiedOnce(orderId, allocationId, now.toISOString(), null, respondBy.toISOString());
+      return { allocationId, messageId: current };
     }
 
     const line = record.order.lines[allocation.lineIndex];
@@ -75,18 +102,15 @@ export function createAllocationNotifier(deps: NotifierDeps) {
       { to: factoryContact(ruleSet, allocation.factoryId), ...mail },
       () => orders.releaseNotificationClaim(orderId, allocationId),
     );
-    await orders.markNotified(orderId, allocationId, clock().toISOString(), messageId, respondBy.toISOString());
-    await publish(
-      channelEvent(AllocationNotified, {
-        orderId,
-        occurredAt: now.toISOString(),
-        allocationId,
-        factoryId: allocation.factoryId,
-        lineIndex: allocation.lineIndex,
-        quantityKg: allocation.quantityKg,
-      }),
+    await published();
+    const recorded = await markNotifiedOnce(
+      orderId,
+      allocationId,
+      clock().toISOString(),
+      messageId,
+      respondBy.toISOString(),
     );
-    return { allocationId, messageId };
+    return { allocationId, messageId: recorded };
   };
 }
 

@@ -168,6 +168,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       LINK_SECRET: process.env.LINK_SECRET ?? localNames.linkSecret,
       STATE_MACHINE_ARN: stateMachineArn,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      // One small machine runs Java, every handler and the test load at once: connecting may queue for seconds,
+      // which in AWS would be a fault (functions/adapters/sdk-config.ts keeps 3 s there).
+      SDK_CONNECTION_TIMEOUT_MS: process.env.SDK_CONNECTION_TIMEOUT_MS ?? '10000',
+      ...(process.env.SDK_REQUEST_TIMEOUT_MS ? { SDK_REQUEST_TIMEOUT_MS: process.env.SDK_REQUEST_TIMEOUT_MS } : {}),
       REVIEWER_TOKEN: process.env.REVIEWER_TOKEN || localNames.devReviewerToken,
     };
 
