@@ -5,7 +5,7 @@ import { createOrderStore, newAllocation, OrderStoreConflict } from '../adapters
 import { createRulesStore } from '../adapters/rules-store';
 import { OrderNotFoundError, orderRef } from '../adapters/task-input';
 import { isoDate } from '../adapters/today';
-import { workflowTask } from '../adapters/transient-errors';
+import { DependencyUnavailableError, workflowTask } from '../adapters/transient-errors';
 import { capacityCellsFor, planAllocation } from '../domain/allocation';
 import type { AllocateOrderOutput } from '../workflow-io';
 
@@ -20,20 +20,39 @@ export class CapacityContentionError extends Error {
   override name = 'CapacityContentionError';
 }
 
+/** True when the allocations hold every kilogram of every line: what one reservation transaction writes. */
+function coversEveryLine(lines: { quantityKg: number }[], allocations: { lineIndex: number; quantityKg: number }[]) {
+  return lines.every(
+    (line, index) =>
+      allocations.filter((a) => a.lineIndex === index).reduce((sum, a) => sum + a.quantityKg, 0) === line.quantityKg,
+  );
+}
+
 export const handler = workflowTask(async (input: unknown): Promise<AllocateOrderOutput> => {
   const { orderId } = orderRef.parse(input);
   const record = await orders.getOrder(orderId);
   if (!record) throw new OrderNotFoundError(`order ${orderId} does not exist`);
 
-  // A retried task finds its own reservations and reports them instead of reserving twice.
+  // What a twin delivery of this task reserved first, reported as a retry would report its own.
   const alreadyHeld = async (): Promise<AllocateOrderOutput | undefined> => {
     const held = (await orders.listAllocations(orderId)).filter((a) => a.status !== 'RELEASED');
     return held.length > 0
       ? { orderId, outcome: 'ALLOCATED', allocationIds: held.map((a) => a.allocationId) }
       : undefined;
   };
-  const held = await alreadyHeld();
-  if (held) return held;
+  // A retried task finds its own reservations (one transaction wrote all of them) and reports them.
+  const live = (await orders.listAllocations(orderId)).filter((a) => a.status !== 'RELEASED');
+  if (live.length > 0) {
+    if (coversEveryLine(record.order.lines, live)) {
+      return { orderId, outcome: 'ALLOCATED', allocationIds: live.map((a) => a.allocationId) };
+    }
+    // Part of a plan: a compensation cut short, or (rarely) a query that saw a twin's transaction half-way. Never
+    // report it as the order's; try again, and if it stays partial the route compensates, which releases the rest.
+    throw new DependencyUnavailableError(`order ${orderId} holds part of a plan; not reporting it as allocated`);
+  }
+  // The stamp without allocations: a compensation released them and was cut before clearing it. The stamp was read
+  // before the allocations, so a reservation in flight would have shown its allocations too: it is stale.
+  if ((record as { reservationsAt?: string }).reservationsAt) await orders.forgetReservation(orderId);
   if (record.status === 'UNFILLED') return { orderId, outcome: 'UNFILLED', allocationIds: [] };
 
   const ruleSet = await rules.ruleSetOn(isoDate(record.submittedAt));

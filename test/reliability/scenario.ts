@@ -192,7 +192,11 @@ export interface Invariants {
 
 /** Reads the orders table and says which invariant, if any, does not hold. */
 export async function readInvariants(client: DynamoDBDocumentClient, table: string): Promise<Invariants> {
-  const items = await scanAll(client, table);
+  return invariantsOf(await scanAll(client, table));
+}
+
+/** The invariants over the orders table's items (orders, allocations, capacity cells). */
+export function invariantsOf(items: Record<string, unknown>[]): Invariants {
   const orders = items.filter((i) => i.type === 'order');
   const allocations = items.filter((i) => String(i.sk).startsWith('ALLOC#'));
   const cells = items.filter((i) => i.type === 'capacity');
