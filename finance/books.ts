@@ -75,7 +75,6 @@ export class Books {
   readonly factoryIds = new Interner();
   /** Small vocabularies: statuses, grades, coatings, incoterms, rule versions, transfer prices. */
   readonly words = new Interner();
-  private readonly allocationKeys = new Interner();
   private readonly otherKeys = new Interner();
   readonly rules = { catalogue: new Map<string, unknown>(), priceList: new Map<string, unknown>() };
 
@@ -98,7 +97,11 @@ export class Books {
   lQuantity = new Float64Array(0);
   lineCount = 0;
   // allocations
-  aId = new Int32Array(0);
+  /** Allocation ids, bytes in an arena (duplicates are looked for among the order's own allocations only). */
+  aIdStart = new Int32Array(0);
+  aIdLength = new Int32Array(0);
+  private aIdArena = new Uint8Array(1 << 16);
+  private aIdUsed = 0;
   aFactory = new Int32Array(0);
   aLineIndex = new Int32Array(0);
   aCents = new Float64Array(0);
@@ -110,11 +113,14 @@ export class Books {
   tItems = new Uint8Array(0);
   tHeader = new Uint8Array(0);
   tOrder = new Int32Array(0);
-  tEntryCount = new Float64Array(0);
-  /** Bitmap of entry indexes seen, 4 × 30 bits (an entry index is ≤ 119). */
+  /** The header's entryCount; one that is not a 32-bit integer (only from a malformed header) waits in entryCountOdd. */
+  tEntryCount = new Int32Array(0);
+  private readonly entryCountOdd = new Map<number, number>();
+  /** Entry indexes 0–29 seen, as bits; indexes 30–119 (long transactions only) in seenHigh. */
   tSeen = new Int32Array(0);
-  tEntries = new Int32Array(0);
-  tMaxIndex = new Int32Array(0);
+  private readonly seenHigh = new Map<number, Int32Array>();
+  tEntries = new Int16Array(0);
+  tMaxIndex = new Int16Array(0);
   tDebit = new Float64Array(0);
   tCredit = new Float64Array(0);
   tHeaderDebit = new Float64Array(0);
@@ -185,7 +191,7 @@ export class Books {
         this.tHeader = grow(this.tHeader, n);
         this.tOrder = grow(this.tOrder, n);
         this.tEntryCount = grow(this.tEntryCount, n);
-        this.tSeen = grow(this.tSeen, n * 4);
+        this.tSeen = grow(this.tSeen, n);
         this.tEntries = grow(this.tEntries, n);
         this.tMaxIndex = grow(this.tMaxIndex, n);
         this.tDebit = grow(this.tDebit, n);
@@ -239,7 +245,8 @@ export class Books {
     this.tHeader[tx] = 1;
     this.tFile[tx] = file;
     this.tLine[tx] = line;
-    this.tEntryCount[tx] = entryCount;
+    this.tEntryCount[tx] = entryCount | 0;
+    if ((entryCount | 0) !== entryCount) this.entryCountOdd.set(tx, entryCount);
     let ok = 0;
     if (debit !== undefined) {
       this.tHeaderDebit[tx] = debit;
@@ -257,13 +264,26 @@ export class Books {
   /** Marks entry `index` of the transaction seen; false when it was seen before (a duplicated item). */
   private entrySeen(tx: number, order: number, index: number, file: number, line: number): boolean {
     this.touchTx(tx, order, file, line);
-    const word = tx * 4 + Math.floor(index / 30);
-    const bit = 1 << (index % 30);
-    if ((this.tSeen[word] as number) & bit) return false;
-    this.tSeen[word] = (this.tSeen[word] as number) | bit;
+    if (index < 30) {
+      const bit = 1 << index;
+      if ((this.tSeen[tx] as number) & bit) return false;
+      this.tSeen[tx] = (this.tSeen[tx] as number) | bit;
+    } else {
+      const high = this.seenHigh.get(tx) ?? new Int32Array(3);
+      this.seenHigh.set(tx, high);
+      const word = Math.floor(index / 30) - 1;
+      const bit = 1 << (index % 30);
+      if ((high[word] as number) & bit) return false;
+      high[word] = (high[word] as number) | bit;
+    }
     this.tEntries[tx] = (this.tEntries[tx] as number) + 1;
     if (index > (this.tMaxIndex[tx] as number)) this.tMaxIndex[tx] = index;
     return true;
+  }
+
+  /** The header's entryCount as it was read. */
+  entryCount(tx: number): number {
+    return this.entryCountOdd.get(tx) ?? (this.tEntryCount[tx] as number);
   }
 
   private post(tx: number, side: 0 | 1, cents: number) {
@@ -426,11 +446,9 @@ export class Books {
           const transfer = this.words.intern(bytes, ints[i++] as number, ints[i++] as number);
           const cents = nums[n++] as number;
           const order = this.orderAt(bytes, oOff, oLen);
-          const id = this.allocationKeys.internPair(bytes, oOff, oLen, aOff, aLen);
-          if (!this.allocationKeys.added) {
+          if (!this.addAllocation(order, bytes, aOff, aLen, factory, lineIndex, cents, status, transfer)) {
             throw this.duplicate('orders', file, line, `ORDER#${text(oOff, oLen)} ALLOC#${text(aOff, aLen)}`);
           }
-          this.addAllocation(order, id, factory, lineIndex, cents, status, transfer);
           break;
         }
         case RecordKind.other: {
@@ -469,19 +487,35 @@ export class Books {
     this.lQuantity[l] = quantityKg;
   }
 
+  /** Adds an allocation of the order; false when the order already has one with this id (a duplicated item). */
   private addAllocation(
     order: number,
-    id: number,
+    idBytes: Uint8Array,
+    idOffset: number,
+    idLength: number,
     factory: number,
     lineIndex: number,
     cents: number,
     status: number,
     transfer: number,
-  ) {
+  ): boolean {
+    for (let other = this.oAllocationHead[order] as number; other !== -1; other = this.aNext[other] as number) {
+      if (this.aIdLength[other] !== idLength) continue;
+      const start = this.aIdStart[other] as number;
+      let same = true;
+      for (let i = 0; i < idLength; i++) {
+        if (this.aIdArena[start + i] !== idBytes[idOffset + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return false;
+    }
     const a = this.allocationCount++;
-    if (a >= this.aId.length) {
+    if (a >= this.aIdStart.length) {
       const n = a + 1;
-      this.aId = grow(this.aId, n);
+      this.aIdStart = grow(this.aIdStart, n);
+      this.aIdLength = grow(this.aIdLength, n);
       this.aFactory = grow(this.aFactory, n);
       this.aLineIndex = grow(this.aLineIndex, n);
       this.aCents = grow(this.aCents, n);
@@ -489,7 +523,11 @@ export class Books {
       this.aTransfer = grow(this.aTransfer, n);
       this.aNext = grow(this.aNext, n);
     }
-    this.aId[a] = id;
+    this.aIdArena = grow(this.aIdArena, this.aIdUsed + idLength);
+    for (let i = 0; i < idLength; i++) this.aIdArena[this.aIdUsed + i] = idBytes[idOffset + i] as number;
+    this.aIdStart[a] = this.aIdUsed;
+    this.aIdLength[a] = idLength;
+    this.aIdUsed += idLength;
     this.aFactory[a] = factory;
     this.aLineIndex[a] = lineIndex;
     this.aCents[a] = cents;
@@ -497,12 +535,13 @@ export class Books {
     this.aTransfer[a] = transfer;
     this.aNext[a] = this.oAllocationHead[order] as number;
     this.oAllocationHead[order] = a;
+    return true;
   }
 
-  /** The allocation id of allocation `a` (its key is orderId NUL allocationId). */
+  /** The allocation id of allocation `a`. */
   allocationId(a: number): string {
-    const key = this.allocationKeys.text(this.aId[a] as number);
-    return key.slice(key.indexOf('\u0000') + 1);
+    const start = this.aIdStart[a] as number;
+    return Buffer.from(this.aIdArena.buffer, this.aIdArena.byteOffset + start, this.aIdLength[a]).toString('utf8');
   }
 
   // ── items the generic reader parsed: the same rules, from plain values ──
@@ -609,22 +648,24 @@ export class Books {
       }
     } else if (pk.startsWith('ORDER#') && sk.startsWith('ALLOC#')) {
       const order = this.order(this.orderIds.internString(pk.slice(6)));
-      const id = this.allocationKeys.internString(`${pk.slice(6)}\u0000${sk.slice(6)}`);
-      if (!this.allocationKeys.added) throw this.duplicate('orders', file, line, `${pk} ${sk}`);
+      const idBytes = Buffer.from(sk.slice(6), 'utf8');
       const price = String(item.transferUnitPriceUsdPerKg);
       const unitCents = toCents(/^\d+\.\d{2}$/.test(price) ? price : `${price}.00`);
       const quantityKg = Number(item.quantityKg);
       const amount = unitCents === undefined || !Number.isInteger(quantityKg) ? -1 : unitCents * quantityKg;
       const lineIndex = Number(item.lineIndex);
-      this.addAllocation(
+      const added = this.addAllocation(
         order,
-        id,
+        idBytes,
+        0,
+        idBytes.length,
         this.factory(this.factoryIds.internString(String(item.factoryId))),
         Number.isInteger(lineIndex) && lineIndex >= 0 && lineIndex < 2 ** 31 ? lineIndex : -1,
         Number.isSafeInteger(amount) ? amount : -1,
         this.words.internString(String(item.status)),
         this.words.internString(price),
       );
+      if (!added) throw this.duplicate('orders', file, line, `${pk} ${sk}`);
     } else if (pk === 'RULES#catalogue' || pk === 'RULES#priceList') {
       const kind = pk === 'RULES#catalogue' ? 'catalogue' : 'priceList';
       const version = String(item.version);

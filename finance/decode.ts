@@ -35,8 +35,8 @@ export class FileDecoder {
     private readonly onBatch: (batch: RecordBatch) => void,
   ) {
     this.scan = table === 'ledger' ? scanLedgerLine : scanOrdersLine;
-    // 256 KiB output chunks: fewer turns through the stream machinery than zlib's 16 KiB default.
-    this.gunzip = createGunzip({ chunkSize: 256 * 1024 });
+    // 128 KiB output chunks: fewer turns through the stream machinery than zlib's 16 KiB default.
+    this.gunzip = createGunzip({ chunkSize: 128 * 1024 });
     this.gunzip.on('data', (chunk: Buffer) => {
       if (this.failure) return;
       try {

@@ -111,7 +111,7 @@ export class Interner {
 }
 
 /** A copy of `array` with room for at least `needed` elements (doubling, so appends stay amortised O(1)). */
-export function grow<T extends Int32Array | Float64Array | Uint8Array>(array: T, needed: number): T {
+export function grow<T extends Int32Array | Int16Array | Float64Array | Uint8Array>(array: T, needed: number): T {
   let length = Math.max(array.length, 16);
   while (length < needed) length *= 2;
   if (length === array.length) return array;

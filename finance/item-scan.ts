@@ -408,37 +408,43 @@ function parseLine(b: Uint8Array, start: number, stop: number): boolean {
 
 const names = (...list: string[]) => list.map((name) => Buffer.from(name, 'latin1'));
 
-/** A set of attribute names to pick out of a map, indexed by name length so most children cost one comparison. */
+/** A set of attribute names to pick out of a map: a child is rejected on its name's length and first byte. */
 class Wanted {
   readonly count: number;
-  private readonly byLength: { slot: number; name: Uint8Array }[][] = [];
+  /** For each name length, the names of that length and their slots. */
+  private readonly names: (Uint8Array[] | undefined)[] = [];
+  private readonly slots: (number[] | undefined)[] = [];
+  /** Bit (first byte & 31) set when some wanted name of that length starts with it. */
+  private readonly firsts: number[] = [];
+
   constructor(...list: string[]) {
     this.count = list.length;
     list.forEach((text, slot) => {
       const name = Buffer.from(text, 'latin1');
-      const sameLength = this.byLength[name.length] ?? [];
-      sameLength.push({ slot, name });
-      this.byLength[name.length] = sameLength;
+      const length = name.length;
+      this.names[length] = [...(this.names[length] ?? []), name];
+      this.slots[length] = [...(this.slots[length] ?? []), slot];
+      this.firsts[length] = (this.firsts[length] ?? 0) | (1 << ((name[0] as number) & 31));
     });
+    for (let length = 0; length < this.names.length; length++) this.firsts[length] ??= 0;
   }
 
   /** For each wanted name, the last child of `parent` carrying it (JSON.parse keeps the last), or −1. */
   pick(parent: number, out: Int32Array) {
     out.fill(-1, 0, this.count);
+    const b = buf;
     for (let child = tape[parent * STRIDE + 5] as number; child !== -1; child = tape[child * STRIDE + 6] as number) {
       const at = child * STRIDE;
       const nameStart = tape[at] as number;
-      const candidates = this.byLength[(tape[at + 1] as number) - nameStart];
-      if (candidates === undefined) continue;
-      for (const { slot, name } of candidates) {
-        let same = true;
-        for (let i = 0; i < name.length; i++) {
-          if (name[i] !== buf[nameStart + i]) {
-            same = false;
-            break;
-          }
-        }
-        if (same) out[slot] = child;
+      const length = (tape[at + 1] as number) - nameStart;
+      const firsts = this.firsts[length];
+      if (firsts === undefined || (firsts & (1 << ((b[nameStart] as number) & 31))) === 0) continue;
+      const names = this.names[length] as Uint8Array[];
+      for (let k = 0; k < names.length; k++) {
+        const name = names[k] as Uint8Array;
+        let i = 0;
+        while (i < length && name[i] === b[nameStart + i]) i++;
+        if (i === length) out[(this.slots[length] as number[])[k] as number] = child;
       }
     }
   }

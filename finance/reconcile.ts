@@ -356,7 +356,7 @@ function check(books: Books): { factories: FactoryTotal[]; ordersChecked: number
       continue;
     }
     books.oPostings[order] = (books.oPostings[order] as number) + 1;
-    const entryCount = books.tEntryCount[tx] as number;
+    const entryCount = books.entryCount(tx);
     if (entries !== entryCount || maxIndex >= entryCount) {
       flag({
         kind: entries < entryCount ? 'missing-entry' : 'orphan-entry',
