@@ -1,7 +1,9 @@
 /** Reads a DynamoDB export's manifests: finds the exports under a source and checks their files lists (decode.ts reads the data). */
 import {
+  checksumMatches,
   type ManifestFile,
   type ManifestSummary,
+  manifestChecksum,
   manifestFileSchema,
   manifestSummarySchema,
   tableNameOf,
@@ -17,17 +19,24 @@ export interface FoundExport {
   dirKey: string;
   summary: ManifestSummary;
   tableName: string;
+  /** manifest-summary.json as read, for its checksum. */
+  summaryBytes: Buffer;
+  /** Keys of the `.checksum` files the listing shows next to the manifests. */
+  checksumKeys: string[];
 }
 
 const summaryKeyPattern = /(?:^|\/)AWSDynamoDB\/([^/]+)\/manifest-summary\.json$/;
 
 export async function findExports(source: ExportSource): Promise<FoundExport[]> {
   const found: FoundExport[] = [];
-  for (const key of await source.listKeys()) {
+  const keys = await source.listKeys();
+  const listed = new Set(keys);
+  for (const key of keys) {
     const match = summaryKeyPattern.exec(key);
     if (!match) continue;
     const exportId = match[1] ?? '';
-    const text = await readWhole(source, key);
+    const bytes = await readWhole(source, key);
+    const text = bytes.toString('utf8');
     let summary: ManifestSummary;
     try {
       summary = manifestSummarySchema.parse(JSON.parse(text));
@@ -39,6 +48,10 @@ export async function findExports(source: ExportSource): Promise<FoundExport[]> 
       dirKey: key.slice(0, -'/manifest-summary.json'.length),
       summary,
       tableName: tableNameOf(summary.tableArn),
+      summaryBytes: bytes,
+      checksumKeys: ['manifest-summary.checksum', 'manifest-files.checksum']
+        .map((name) => `${key.slice(0, -'manifest-summary.json'.length)}${name}`)
+        .filter((checksumKey) => listed.has(checksumKey)),
     });
   }
   return found;
@@ -48,14 +61,17 @@ export async function findExports(source: ExportSource): Promise<FoundExport[]> 
 export async function readManifestFiles(source: ExportSource, found: FoundExport): Promise<ManifestFile[]> {
   const key = `${found.dirKey}/manifest-files.json`;
   const name = source.nameOf(key);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readWhole(source, key);
+    bytes = await readWhole(source, key);
   } catch (error) {
     if (error instanceof MissingObjectError)
       throw new ExportInputError(name, undefined, 'manifest-files.json is missing');
     throw error;
   }
+  await verifyChecksum(source, found, `${found.dirKey}/manifest-summary.json`, found.summaryBytes);
+  await verifyChecksum(source, found, key, bytes);
+  const text = bytes.toString('utf8');
   const files: ManifestFile[] = [];
   text.split('\n').forEach((line, index) => {
     if (line.trim() === '') return;
@@ -86,10 +102,27 @@ export function dataFileKey(found: FoundExport, file: ManifestFile): string {
   return `${found.dirKey}/${file.dataFileS3Key.slice(file.dataFileS3Key.indexOf(marker) + marker.length)}`;
 }
 
-async function readWhole(source: ExportSource, key: string): Promise<string> {
+/**
+ * A manifest against its `.checksum` file when the export has one (AWS writes them; exports copied without them, or
+ * written by older tools, still read). A mismatch is bad input naming the manifest.
+ */
+async function verifyChecksum(source: ExportSource, found: FoundExport, manifestKey: string, manifest: Buffer) {
+  const checksumKey = manifestKey.replace(/\.json$/, '.checksum');
+  if (!found.checksumKeys.includes(checksumKey)) return;
+  const checksum = (await readWhole(source, checksumKey)).toString('utf8');
+  if (!checksumMatches(checksum, manifest)) {
+    throw new ExportInputError(
+      source.nameOf(manifestKey),
+      undefined,
+      `its MD5 ${manifestChecksum(manifest)} does not match ${source.nameOf(checksumKey)} (${checksum.trim().slice(0, 64)})`,
+    );
+  }
+}
+
+async function readWhole(source: ExportSource, key: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of await source.open(key)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function firstLine(error: unknown): string {

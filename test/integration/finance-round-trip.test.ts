@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { duckDbPayablesPerFactory } from '../../bench/duckdb-peer';
-import type { WrittenExport } from '../../finance/export-layout';
+import { manifestChecksum, type WrittenExport } from '../../finance/export-layout';
 import { exportLocalTables } from '../../finance/local-export';
 import { type ReconcileResult, reconcile } from '../../finance/reconcile';
 import { api, orderReaches, stack } from './support';
@@ -89,6 +89,10 @@ describe('finance round trip on the local stack', () => {
     expect(ledger?.summary.tableArn).toMatch(/:table\/channel-ledger$/);
     expect(orders?.summary.tableArn).toMatch(/:table\/channel-orders$/);
     expect(ledger?.summary.manifestFilesS3Key).toBe(`AWSDynamoDB/${ledger?.exportId}/manifest-files.json`);
+    for (const name of ['manifest-files', 'manifest-summary']) {
+      const manifest = readFileSync(join(ledger?.exportDir ?? '', `${name}.json`));
+      expect(readFileSync(join(ledger?.exportDir ?? '', `${name}.checksum`), 'utf8')).toBe(manifestChecksum(manifest));
+    }
     const lines = readFileSync(join(ledger?.exportDir ?? '', 'manifest-files.json'), 'utf8')
       .trim()
       .split('\n');
@@ -153,7 +157,9 @@ describe('finance round trip on the local stack', () => {
       writeFileSync(path, bytes);
       return { ...file, md5Checksum: createHash('md5').update(bytes).digest('base64') };
     });
-    writeFileSync(join(ledger.exportDir, 'manifest-files.json'), files.map((f) => `${JSON.stringify(f)}\n`).join(''));
+    const manifestText = files.map((f) => `${JSON.stringify(f)}\n`).join('');
+    writeFileSync(join(ledger.exportDir, 'manifest-files.json'), manifestText);
+    writeFileSync(join(ledger.exportDir, 'manifest-files.checksum'), manifestChecksum(manifestText));
     expect(tampered).not.toBe('');
 
     const bad = await cli(['reconcile', join(dir, 'exports'), '--report', join(dir, 'cli-report')]);
