@@ -45,6 +45,17 @@ export default defineConfig({
           env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
         },
       },
+      {
+        test: {
+          // Long scenarios, each file with its own stack (and JVM): one file at a time on a small machine.
+          name: 'reliability',
+          include: ['test/reliability/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        },
+      },
     ],
   },
 });

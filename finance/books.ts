@@ -73,7 +73,7 @@ export class Books {
   readonly orderIds = new Interner();
   readonly txIds = new Interner();
   readonly factoryIds = new Interner();
-  /** Small vocabularies: statuses, grades, coatings, incoterms, rule versions, transfer prices. */
+  /** Small vocabularies: statuses, grades, coatings, incoterms, destinations, rule versions, transfer prices. */
   readonly words = new Interner();
   private readonly otherKeys = new Interner();
   readonly rules = { catalogue: new Map<string, unknown>(), priceList: new Map<string, unknown>() };
@@ -88,6 +88,8 @@ export class Books {
   oLineStart = new Int32Array(0);
   oLineCount = new Int32Array(0);
   oIncoterm = new Int32Array(0);
+  /** The order's destinationCountry (−1 = none): C and D terms are priced by its region. */
+  oDestination = new Int32Array(0);
   oCatalogue = new Int32Array(0);
   oPriceList = new Int32Array(0);
   oAllocationHead = new Int32Array(0);
@@ -170,12 +172,14 @@ export class Books {
         this.oLineStart = grow(this.oLineStart, n);
         this.oLineCount = grow(this.oLineCount, n);
         this.oIncoterm = grow(this.oIncoterm, n);
+        this.oDestination = grow(this.oDestination, n);
         this.oCatalogue = grow(this.oCatalogue, n);
         this.oPriceList = grow(this.oPriceList, n);
         this.oAllocationHead = grow(this.oAllocationHead, n);
       }
       this.oStatus[index] = -1;
       this.oIncoterm[index] = -1;
+      this.oDestination[index] = -1;
       this.oCatalogue[index] = -1;
       this.oPriceList[index] = -1;
       this.oAllocationHead[index] = -1;
@@ -421,6 +425,9 @@ export class Books {
           if (booked) {
             this.oBooked[order] = 1;
             this.oIncoterm[order] = this.words.intern(bytes, ints[i++] as number, ints[i++] as number);
+            const dOff = ints[i++] as number;
+            const dLen = ints[i++] as number;
+            this.oDestination[order] = dOff === -1 ? -1 : this.words.intern(bytes, dOff, dLen);
             this.oCatalogue[order] = this.words.intern(bytes, ints[i++] as number, ints[i++] as number);
             this.oPriceList[order] = this.words.intern(bytes, ints[i++] as number, ints[i++] as number);
             const lines = ints[i++] as number;
@@ -635,10 +642,11 @@ export class Books {
       this.oStatus[order] = this.words.internString(status);
       if ((bookedOrderStatuses as readonly string[]).includes(status)) {
         this.oBooked[order] = 1;
-        const body = item.order as { lines?: unknown[]; incoterm?: unknown } | undefined;
+        const body = item.order as { lines?: unknown[]; incoterm?: unknown; destinationCountry?: unknown } | undefined;
         const versions = item.rules as { catalogue?: unknown; priceList?: unknown } | undefined;
         const word = (value: unknown) => (value === undefined ? -1 : this.words.internString(String(value)));
         this.oIncoterm[order] = word(body?.incoterm);
+        this.oDestination[order] = word(body?.destinationCountry);
         this.oCatalogue[order] = word(versions?.catalogue);
         this.oPriceList[order] = word(versions?.priceList);
         const lines = (body?.lines ?? []) as { grade?: unknown; coating?: unknown; quantityKg?: unknown }[];

@@ -14,7 +14,7 @@ export const RecordKind = {
   header: 1,
   /** line, orderId, transactionId, entryIndex, side (0 DEBIT, 1 CREDIT), account (0 receivable, 1 payable, 2 margin), factoryId (off −1 = none) | nums: cents */
   entry: 2,
-  /** line, orderId, status, booked; if booked: incoterm, catalogue, priceList, lineCount, (grade, coating, quantityKg)… */
+  /** line, orderId, status, booked; if booked: incoterm, destinationCountry (off −1 = none), catalogue, priceList, lineCount, (grade, coating, quantityKg)… */
   order: 3,
   /** line, orderId, allocationId, factoryId, lineIndex, quantityKg, status, transferUnitPrice | nums: cents */
   allocation: 4,
@@ -661,7 +661,7 @@ const ordersNames = new Wanted(
   'quantityKg',
   'transferUnitPriceUsdPerKg',
 );
-const orderBodyNames = new Wanted('lines', 'incoterm');
+const orderBodyNames = new Wanted('lines', 'incoterm', 'destinationCountry');
 const rulesNames = new Wanted('catalogue', 'priceList');
 const lineNames = new Wanted('grade', 'coating', 'quantityKg');
 const [ORDER_SK, ALLOC_HASH, RULES_HASH] = names('ORDER', 'ALLOC#', 'RULES#') as [Buffer, Buffer, Buffer];
@@ -700,6 +700,7 @@ function orderItem(pk: number, line: number, out: BatchWriter): boolean {
   const booked = bookedStatuses.some((s) => spanEquals(sStart(status), sEnd(status), s));
   let linesNode = -1;
   let incoterm = -1;
+  let destination = -1;
   let catalogue = -1;
   let priceList = -1;
   if (booked) {
@@ -711,11 +712,14 @@ function orderItem(pk: number, line: number, out: BatchWriter): boolean {
     orderBodyNames.pick(order, orderFields);
     linesNode = orderFields[0] as number;
     incoterm = orderFields[1] as number;
+    destination = orderFields[2] as number;
     rulesNames.pick(rules, orderFields);
     catalogue = orderFields[0] as number;
     priceList = orderFields[1] as number;
     if (linesNode === -1 || tape[linesNode * STRIDE + 2] !== T_L) return false;
     if (!isPlainS(incoterm) || !isPlainS(catalogue) || !isPlainS(priceList)) return false;
+    // The destination prices C and D terms: absent is "none"; anything but a plain string is the generic reader's.
+    if (destination !== -1 && !isPlainS(destination)) return false;
     for (let l = tape[linesNode * STRIDE + 5] as number; l !== -1; l = tape[l * STRIDE + 6] as number) {
       if (tape[l * STRIDE + 2] !== T_M) return false;
       lineNames.pick(l, lineFields);
@@ -730,6 +734,10 @@ function orderItem(pk: number, line: number, out: BatchWriter): boolean {
   out.int(booked ? 1 : 0);
   if (booked) {
     out.str(buf, sStart(incoterm), sEnd(incoterm));
+    if (destination === -1) {
+      out.int(-1);
+      out.int(0);
+    } else out.str(buf, sStart(destination), sEnd(destination));
     out.str(buf, sStart(catalogue), sEnd(catalogue));
     out.str(buf, sStart(priceList), sEnd(priceList));
     let count = 0;

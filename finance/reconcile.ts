@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { buildSync } from 'esbuild';
 import { formatUsd } from '../functions/domain/money';
-import { transferUnitPrice, unifiedUnitPrice, volumeDiscountPercent } from '../functions/domain/pricing';
+import { pricingRegion, transferUnitPrice, unifiedUnitPrice, volumeDiscountPercent } from '../functions/domain/pricing';
 import { catalogueDocumentSchema, priceListSchema, type RuleSet } from '../functions/domain/rules';
 import {
   addCents,
@@ -416,6 +416,7 @@ function check(books: Books): { factories: FactoryTotal[]; ordersChecked: number
   const booked = new Set((bookedOrderStatuses as readonly string[]).map((s) => words.internString(s)));
   const payable = new Set((payableAllocationStatuses as readonly string[]).map((s) => words.internString(s)));
   const priceCache = new Map<string, Price | string>();
+  const regionCache = new Map<string, string>();
   const expectedByFactory = new Float64Array(factoryIds.size);
   const expectedInUse = new Uint8Array(factoryIds.size);
   let ordersChecked = 0;
@@ -449,16 +450,18 @@ function check(books: Books): { factories: FactoryTotal[]; ordersChecked: number
         continue;
       }
       const incoterm = books.oIncoterm[order] as number;
+      const destination = books.oDestination[order] as number;
       const start = books.oLineStart[order] as number;
       const lines = books.oLineCount[order] as number;
       let unpriceable: string | undefined;
       for (let lineIndex = 0; lineIndex < lines; lineIndex++) {
         const l = start + lineIndex;
         const quantityKg = books.lQuantity[l] as number;
-        const price = linePrice(priceCache, ruleSet, words, {
+        const price = linePrice(priceCache, regionCache, ruleSet, words, {
           catalogue,
           priceList,
           incoterm,
+          destination,
           grade: books.lGrade[l] as number,
           coating: books.lCoating[l] as number,
           quantityKg,
@@ -614,23 +617,51 @@ interface Price {
   transferWord: number;
 }
 
-/** Unit and transfer price per distinct (rules, grade, coating, incoterm, volume tier): decimal.js once, then cents. */
+/**
+ * Unit and transfer price per distinct (rules, grade, coating, incoterm, pricing region, volume tier): decimal.js
+ * once, then cents. C and D terms are priced by the order's destination region (price list destinationPricing), so
+ * the region is part of the key; keyed by region rather than country, the cache stays as small as the price list.
+ */
 function linePrice(
   cache: Map<string, Price | string>,
+  regions: Map<string, string>,
   rules: RuleSet,
   words: Books['words'],
-  line: { catalogue: number; priceList: number; incoterm: number; grade: number; coating: number; quantityKg: number },
+  line: {
+    catalogue: number;
+    priceList: number;
+    incoterm: number;
+    destination: number;
+    grade: number;
+    coating: number;
+    quantityKg: number;
+  },
 ): Price | string {
+  const text = (index: number) => (index === -1 ? undefined : words.text(index));
+  const incoterm = text(line.incoterm);
+  const destinationCountry = text(line.destination);
+  // The region once per (price list, incoterm, destination), not per line: finding it is decimal.js work too.
+  const regionKey = `${line.priceList}|${line.incoterm}|${line.destination}`;
+  let region = regions.get(regionKey);
+  if (region === undefined) {
+    try {
+      region = pricingRegion(rules.priceList, incoterm as never, destinationCountry)?.id ?? '';
+    } catch {
+      // A price list naming a region it does not define: unifiedUnitPrice below fails the same way.
+      region = `?${destinationCountry}`;
+    }
+    regions.set(regionKey, region);
+  }
   const tier = volumeDiscountPercent(line.quantityKg, rules.priceList);
-  const key = `${line.catalogue}|${line.priceList}|${line.grade}|${line.coating}|${line.incoterm}|${tier}`;
+  const key = `${line.catalogue}|${line.priceList}|${line.grade}|${line.coating}|${line.incoterm}|${region}|${tier}`;
   let price = cache.get(key);
   if (price === undefined) {
-    const text = (index: number) => (index === -1 ? undefined : words.text(index));
     try {
       const unit = unifiedUnitPrice(
         { grade: text(line.grade), coating: text(line.coating), quantityKg: line.quantityKg } as never,
-        text(line.incoterm) as never,
+        incoterm as never,
         rules,
+        destinationCountry,
       );
       const transfer = formatUsd(transferUnitPrice(unit, rules));
       price = { unitCents: toCents(formatUsd(unit)) ?? 0, transfer, transferWord: words.internString(transfer) };

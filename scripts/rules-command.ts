@@ -82,7 +82,8 @@ async function load(file: string, io: RulesCommandIo): Promise<number> {
 
   const existing = await io.store.version(kind, document.version);
   if (existing) {
-    if (JSON.stringify(existing) === JSON.stringify(document)) {
+    // Compared by content, not by JSON text: DynamoDB does not keep the key order of a map (e.g. countryRegions).
+    if (structuralDiff(existing, document).length === 0) {
       io.out(`${kind} ${document.version} is already loaded (identical); nothing changed`);
       return 0;
     }

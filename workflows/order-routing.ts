@@ -22,6 +22,13 @@ export const transientLambdaErrors = [
   'Lambda.ClientExecutionTimeoutException',
 ];
 
+/**
+ * What a task throws when DynamoDB, SES, EventBridge or Step Functions failed for now (throttling, 5xx, a timeout, a
+ * dropped connection) after the SDK's own retries: functions/adapters/transient-errors.ts. Every task is idempotent,
+ * so the workflow runs it again for up to about a minute before it compensates.
+ */
+export const dependencyUnavailableError = 'DependencyUnavailable';
+
 /** The state names the compensation path is known by (the local stack and the tests refer to them). */
 export const compensationStateName = 'ReleaseReservations';
 
@@ -51,6 +58,14 @@ function invoke(scope: Construct, id: string, fn: IFunction, options: InvokeOpti
     interval: Duration.seconds(1),
     backoffRate: 2,
     maxAttempts: 5,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
+  task.addRetry({
+    errors: [dependencyUnavailableError],
+    interval: Duration.seconds(2),
+    backoffRate: 2,
+    maxAttempts: 6,
+    maxDelay: Duration.seconds(20),
     jitterStrategy: sfn.JitterType.FULL,
   });
   return task;

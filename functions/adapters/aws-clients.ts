@@ -4,7 +4,8 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { sdkClientConfig } from './sdk-config';
 
-export const dynamoDb = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+export const dynamoDb = DynamoDBDocumentClient.from(new DynamoDBClient(sdkClientConfig), {
   marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
 });

@@ -3,8 +3,9 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import type * as z from 'zod';
 import type { DetailInput, EventDefinition } from '../../events/define-event';
 import { requiredEnv } from './config';
+import { sdkClientConfig } from './sdk-config';
 
-const eventBridge = new EventBridgeClient({});
+const eventBridge = new EventBridgeClient(sdkClientConfig);
 
 export class EventPublishError extends Error {
   override name = 'EventPublishError';

@@ -3,6 +3,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { ZodError, ZodType } from 'zod';
 import { logger } from './logger';
+import { isTransientDependencyError } from './transient-errors';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -127,15 +128,6 @@ export function jsonBody<T>(schema: ZodType<T>): MiddlewareObj<JsonEvent<T>, API
   };
 }
 
-const transientErrorNames = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'ServiceUnavailable',
-  'InternalServerError',
-  'TimeoutError',
-]);
-
 /** Maps any error to problem+json. Client mistakes are HttpProblems; the rest never leaks details. */
 export function problemJsonErrors(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
@@ -145,8 +137,7 @@ export function problemJsonErrors(): MiddlewareObj<APIGatewayProxyEvent, APIGate
         request.response = problemResponse(error);
         return;
       }
-      const name = (error as { name?: string } | null)?.name ?? 'Error';
-      if (transientErrorNames.has(name)) {
+      if (isTransientDependencyError(error)) {
         logger.warn('transient dependency failure', { error: error as Error });
         request.response = problemResponse(
           new HttpProblem(503, 'unavailable', 'Service unavailable', 'Please retry shortly.', undefined, {

@@ -757,23 +757,50 @@ export function createOrderStore(tableName: string) {
   }
 
   /** Claims a one-off buyer e-mail of the given kind; false when it was already claimed (a retried task). */
-  async function claimBuyerMail(orderId: string, kind: 'allocated' | 'confirmed' | 'unfilled', at: string) {
+  /**
+   * Claims the buyer's e-mail of one kind, at most once per order. The claim carries its id (like a notification's),
+   * so an SDK retry whose answer was lost still owns it; returns the claim id, or undefined when already claimed.
+   */
+  async function claimBuyerMail(
+    orderId: string,
+    kind: 'allocated' | 'confirmed' | 'unfilled',
+    at: string,
+  ): Promise<string | undefined> {
+    const claimId = randomUUID();
     try {
       await dynamoDb.send(
         new UpdateCommand({
           TableName: tableName,
           Key: orderKey(orderId),
-          UpdateExpression: 'SET #claim = :at',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#claim)',
-          ExpressionAttributeNames: { '#claim': `buyerMail_${kind}` },
-          ExpressionAttributeValues: { ':at': at },
+          UpdateExpression: 'SET #claim = :at, #claimId = :claim',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#claim) OR #claimId = :claim)',
+          ExpressionAttributeNames: { '#claim': `buyerMail_${kind}`, '#claimId': `buyerMailClaim_${kind}` },
+          ExpressionAttributeValues: { ':at': at, ':claim': claimId },
         }),
       );
-      return true;
+      return claimId;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      if ((error as Error).name === 'ConditionalCheckFailedException') return undefined;
       throw error;
     }
+  }
+
+  /** Gives a buyer-mail claim back when SES refused the send, so a retry may send; only its owner can. */
+  async function releaseBuyerMailClaim(orderId: string, kind: 'allocated' | 'confirmed' | 'unfilled', claimId: string) {
+    await dynamoDb
+      .send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: orderKey(orderId),
+          UpdateExpression: 'REMOVE #claim, #claimId',
+          ConditionExpression: '#claimId = :claim',
+          ExpressionAttributeNames: { '#claim': `buyerMail_${kind}`, '#claimId': `buyerMailClaim_${kind}` },
+          ExpressionAttributeValues: { ':claim': claimId },
+        }),
+      )
+      .catch((error: Error) => {
+        if (error.name !== 'ConditionalCheckFailedException') throw error;
+      });
   }
 
   return {
@@ -795,6 +822,7 @@ export function createOrderStore(tableName: string) {
     dueBy,
     clearDue,
     claimBuyerMail,
+    releaseBuyerMailClaim,
     claimNotification,
     releaseNotificationClaim,
     markNotified,

@@ -5,6 +5,7 @@ import { createOrderStore, newAllocation, OrderStoreConflict } from '../adapters
 import { createRulesStore } from '../adapters/rules-store';
 import { OrderNotFoundError, orderRef } from '../adapters/task-input';
 import { isoDate } from '../adapters/today';
+import { workflowTask } from '../adapters/transient-errors';
 import { capacityCellsFor, planAllocation } from '../domain/allocation';
 import type { AllocateOrderOutput } from '../workflow-io';
 
@@ -19,7 +20,7 @@ export class CapacityContentionError extends Error {
   override name = 'CapacityContentionError';
 }
 
-export const handler = async (input: unknown): Promise<AllocateOrderOutput> => {
+export const handler = workflowTask(async (input: unknown): Promise<AllocateOrderOutput> => {
   const { orderId } = orderRef.parse(input);
   const record = await orders.getOrder(orderId);
   if (!record) throw new OrderNotFoundError(`order ${orderId} does not exist`);
@@ -62,4 +63,4 @@ export const handler = async (input: unknown): Promise<AllocateOrderOutput> => {
     await delay(Math.random() * Math.min(1000, 25 * 2 ** attempt));
   }
   throw new CapacityContentionError(`order ${orderId}: capacity kept changing over ${MAX_PLANS} plans`);
-};
+});

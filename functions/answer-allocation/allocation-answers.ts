@@ -5,7 +5,7 @@ import type { Clock } from '../adapters/config';
 import { channelEvent, type PublishEvents } from '../adapters/event-publisher';
 import type { LedgerStore } from '../adapters/ledger-store';
 import { logger } from '../adapters/logger';
-import type { SendMail } from '../adapters/mailer';
+import { type SendMail, sendClaimedMail } from '../adapters/mailer';
 import {
   type AllocationRecord,
   type DueMarker,
@@ -82,11 +82,13 @@ export function createAllocationAnswers(deps: AnswerDeps) {
     if (await orders.moveOrder(orderId, 'CONFIRMED', now)) {
       await publish(channelEvent(OrderConfirmed, { orderId, occurredAt: now }));
     }
-    if (await orders.claimBuyerMail(orderId, 'confirmed', now)) {
-      await sendMail({
-        to: record.order.buyer.email,
-        ...orderConfirmedEmail(record, live, orderStatusUrl(publicBaseUrl, orderId)),
-      });
+    const claim = await orders.claimBuyerMail(orderId, 'confirmed', now);
+    if (claim) {
+      await sendClaimedMail(
+        sendMail,
+        { to: record.order.buyer.email, ...orderConfirmedEmail(record, live, orderStatusUrl(publicBaseUrl, orderId)) },
+        () => orders.releaseBuyerMailClaim(orderId, 'confirmed', claim),
+      );
     }
     return true;
   }
@@ -210,12 +212,17 @@ export function createAllocationAnswers(deps: AnswerDeps) {
     const now = clock().toISOString();
     await orders.releaseAll(record.orderId, now);
     await ledger.reverseAll(record.orderId, now, 'a declined share could not be placed; order unfilled');
-    if (!(await orders.claimBuyerMail(record.orderId, 'unfilled', now))) return;
+    const claim = await orders.claimBuyerMail(record.orderId, 'unfilled', now);
+    if (!claim) return;
     const shortfalls = (record as OrderRecord & { shortfalls?: Shortfalls }).shortfalls ?? [];
-    await sendMail({
-      to: record.order.buyer.email,
-      ...orderUnfilledAfterDeclineEmail(record, shortfalls, orderStatusUrl(publicBaseUrl, record.orderId)),
-    });
+    await sendClaimedMail(
+      sendMail,
+      {
+        to: record.order.buyer.email,
+        ...orderUnfilledAfterDeclineEmail(record, shortfalls, orderStatusUrl(publicBaseUrl, record.orderId)),
+      },
+      () => orders.releaseBuyerMailClaim(record.orderId, 'unfilled', claim),
+    );
     const ruleSet = await rules.ruleSetOn(isoDate(record.submittedAt));
     // Factories that were told about a share they did not decline are told it is withdrawn.
     for (const allocation of await orders.listAllocations(record.orderId)) {

@@ -5,6 +5,7 @@ import { requiredEnv, systemClock } from '../adapters/config';
 import { createOrderStore } from '../adapters/order-store';
 import { stepFunctions } from '../adapters/step-functions';
 import { OrderNotFoundError } from '../adapters/task-input';
+import { workflowTask } from '../adapters/transient-errors';
 import { reviewTaskOutput } from '../review-order/review-decision';
 
 const orders = createOrderStore(requiredEnv('ORDERS_TABLE'));
@@ -18,7 +19,7 @@ const inputSchema = z.object({
  * The route waits for SendTaskSuccess, not for this return. If the order was reviewed already (this is a retried
  * task, whose new token the reviewer never saw), the recorded decision resumes the route at once.
  */
-export const handler = async (input: unknown): Promise<{ orderId: string; waiting: boolean }> => {
+export const handler = workflowTask(async (input: unknown): Promise<{ orderId: string; waiting: boolean }> => {
   const { orderId, taskToken } = inputSchema.parse(input);
   const record = await orders.getOrder(orderId);
   if (!record) throw new OrderNotFoundError(`order ${orderId} does not exist`);
@@ -30,4 +31,4 @@ export const handler = async (input: unknown): Promise<{ orderId: string; waitin
   }
   await orders.storeReviewToken(orderId, taskToken, systemClock().toISOString());
   return { orderId, waiting: true };
-};
+});

@@ -6,6 +6,7 @@ import { createOrderStore } from '../adapters/order-store';
 import { createRulesStore } from '../adapters/rules-store';
 import { OrderNotFoundError, orderRef } from '../adapters/task-input';
 import { isoDate } from '../adapters/today';
+import { workflowTask } from '../adapters/transient-errors';
 import { decide, runChecks } from '../domain/checks';
 import { ruleVersions } from '../domain/rules';
 import type { CheckOrderOutput } from '../workflow-io';
@@ -15,7 +16,7 @@ const orders = createOrderStore(table);
 const rules = createRulesStore(table);
 const publish = createEventPublisher();
 
-export const handler = async (input: unknown): Promise<CheckOrderOutput> => {
+export const handler = workflowTask(async (input: unknown): Promise<CheckOrderOutput> => {
   const { orderId } = orderRef.parse(input);
   const record = await orders.getOrder(orderId);
   if (!record) throw new OrderNotFoundError(`order ${orderId} does not exist`);
@@ -43,4 +44,4 @@ export const handler = async (input: unknown): Promise<CheckOrderOutput> => {
   const decision = decide(checks);
   await orders.updateOrder(orderId, now, { checks, rules: ruleVersions(ruleSet), decision });
   return { orderId, decision };
-};
+});

@@ -79,6 +79,11 @@ export function eligibleFactories(rules: RuleSet, family: GradeFamily, shipDate:
   return eligible.sort((a, b) => compareIds(a.factoryId, b.factoryId));
 }
 
+/** "GB/T 13560 (version 2017)": the decision names the standard and the version the factory is certified to. */
+export function certificationLabel(certification: Certification): string {
+  return `${certification.standard} (version ${certification.version ?? 'not recorded'})`;
+}
+
 /** Every cell the order could draw on, so an adapter can read all their reserved totals before planning. */
 export function capacityCellsFor(order: Order, rules: RuleSet): CapacityCell[] {
   const month = capacityMonth(order.requestedShipDate);
@@ -276,7 +281,7 @@ export function planLine(
         `policy ${policy.version}: one of ${chosen.length} factories for line ${request.lineIndex + 1} ` +
         `(${quantityKg} kg ${family}), chosen by ${basis} in ${month} (${used} % used, ${candidate.freeKg} of ${factory.monthlyCapacityKg} kg free); ` +
         `quota ${factory.quotaWeight / 10_000} % of the chosen ${chosenWeight / 10_000} % → ${quantity} kg${bound}; ` +
-        `certified ${factory.certification.standard} for ${family} until ${factory.certification.validTo}`;
+        `certified to ${certificationLabel(factory.certification)} for ${family} from ${factory.certification.validFrom} until ${factory.certification.validTo}`;
       return { factory, quantityKg: quantity, reason };
     })
     .filter((share) => share.quantityKg > 0)

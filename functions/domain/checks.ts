@@ -1,9 +1,9 @@
 /** The four unified checks an order goes through (trademark, grade/spec, price, compliance) and the decision they make. */
 import { controlsOnFamily, findCoating, findGrade, requireGrade } from './catalogue';
 import { formatUsd, usd } from './money';
-import type { Order, OrderLine, Shape } from './order';
+import type { Order, OrderLine, Shape, ShapeType } from './order';
 import { matchRestrictedParty } from './party-screening';
-import { unifiedUnitPrice } from './pricing';
+import { pricingBasisLabel, pricingRegion, unifiedUnitPrice } from './pricing';
 import type { Grade, RuleSet } from './rules';
 
 export type CheckName = 'trademark' | 'grade' | 'price' | 'compliance';
@@ -124,6 +124,22 @@ export function shapeProblems(shape: Shape, rules: RuleSet): string[] {
   return problems;
 }
 
+/**
+ * Whether the shape can be magnetized that way (catalogue `magnetizationByShape`); empty when it can. A catalogue
+ * without the per-shape table (catalogue-2026.1) checks only that the direction is one it names.
+ */
+export function magnetizationProblems(shape: ShapeType, direction: string, rules: RuleSet): string[] {
+  const { magnetizationDirections, magnetizationByShape } = rules.catalogue;
+  if (!magnetizationDirections.includes(direction)) {
+    return [`magnetization "${direction}" is not one of ${magnetizationDirections.join(', ')}`];
+  }
+  const allowed = magnetizationByShape?.[shape];
+  if (allowed && !allowed.includes(direction)) {
+    return [`a ${shape} cannot be magnetized ${direction}; a ${shape} allows ${allowed.join(', ')}`];
+  }
+  return [];
+}
+
 /** Why a line of a known grade is not a valid spec; empty when it is. */
 export function lineSpecProblems(line: OrderLine, grade: Grade, rules: RuleSet): string[] {
   const problems: string[] = [];
@@ -136,6 +152,8 @@ export function lineSpecProblems(line: OrderLine, grade: Grade, rules: RuleSet):
     );
   }
   problems.push(...shapeProblems(line.shape, rules));
+  if (line.magnetization !== undefined)
+    problems.push(...magnetizationProblems(line.shape.type, line.magnetization, rules));
   const { minimumOrderKg } = rules.priceList;
   if (line.quantityKg < minimumOrderKg) {
     problems.push(`${line.quantityKg} kg is below the minimum order of ${minimumOrderKg} kg`);
@@ -187,7 +205,10 @@ export function checkPrice(order: Order, rules: RuleSet): CheckResult {
       );
     }
   });
-  const version = `price list ${rules.priceList.version}`;
+  // A destination-dependent term names the region it was priced for, so a buyer can see why two quotes differ.
+  const regional = pricingRegion(rules.priceList, order.incoterm, order.destinationCountry) !== undefined;
+  const basis = regional ? `; ${pricingBasisLabel(rules.priceList, order.incoterm, order.destinationCountry)}` : '';
+  const version = `price list ${rules.priceList.version}${basis}`;
   if (below.length > 0) {
     return {
       check: 'price',

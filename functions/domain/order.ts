@@ -54,6 +54,11 @@ export type ShapeType = Shape['type'];
 export const maxQuantityKg = 1_000_000;
 export const maxOrderLines = 20;
 
+export const magnetizationSchema = z
+  .string()
+  .max(32, { abort: true })
+  .regex(/^[a-z]+(-[a-z]+)*$/, 'expected a magnetization direction such as "axial" or "through-thickness"');
+
 /** One line, shared by orders and quote requests so the two can never drift apart. */
 export const orderLineSchema = z
   .object({
@@ -62,6 +67,11 @@ export const orderLineSchema = z
     coating: z.string().min(1).max(32),
     quantityKg: z.number().int().positive().max(maxQuantityKg),
     offeredUnitPriceUsdPerKg: unitPriceSchema,
+    /**
+     * Optional extension beyond the contract: the magnetization direction, e.g. "axial". Any well-formed direction is
+     * accepted here; whether the shape allows it is the grade check's call (SPEC_INVALID), like an unknown grade.
+     */
+    magnetization: magnetizationSchema.optional(),
   })
   .strict();
 export type OrderLine = z.infer<typeof orderLineSchema>;
@@ -98,7 +108,8 @@ export type QuoteLine = z.infer<typeof quoteLineSchema>;
 
 /**
  * The quote body: an order's lines, incoterm and ship date. `destinationCountry` is an optional extension beyond the
- * contract; the seed price list does not depend on it, so a quote with or without it gives the same prices.
+ * contract: with it a C or D term is priced for the destination's region, exactly as the price check prices the
+ * order; without it for the dearest region (see `pricingRegion`), so the quote still covers any destination.
  */
 export const quoteRequestSchema = z
   .object({

@@ -3,7 +3,7 @@ import { findCoating, findGrade } from './catalogue';
 import { type DomainProblem, UnknownCoatingError, UnknownGradeError, UnquotableRequestError } from './errors';
 import { addPercent, type Decimal, formatUsd, Money, roundToCents, subtractPercent, sumUsd, usd } from './money';
 import type { Incoterm, PricedLine, QuoteRequest } from './order';
-import type { Grade, PriceList, RuleSet } from './rules';
+import type { DestinationPricing, Grade, PriceList, RuleSet } from './rules';
 
 export interface Quote {
   priceListVersion: string;
@@ -26,17 +26,72 @@ export function volumeDiscountPercent(quantityKg: number, priceList: PriceList):
   return discount;
 }
 
+/** How a C or D term's region was found: the destination's own, the default for an unmapped country, or none given. */
+export type RegionBasis = 'destination' | 'default-region' | 'dearest-region';
+
+export interface PricingRegion {
+  id: string;
+  name: string;
+  basis: RegionBasis;
+  /** The term's regional costs, summed, per kg. */
+  adderUsdPerKg: Decimal;
+}
+
+function regionalAdder(pricing: DestinationPricing, incoterm: Incoterm, regionId: string): Decimal {
+  const region = pricing.regions[regionId];
+  if (!region) throw new RangeError(`price list has no region "${regionId}"`);
+  return sumUsd((pricing.termComponents[incoterm] ?? []).map((component) => usd(region.usdPerKg[component])));
+}
+
+/**
+ * The region whose carriage, insurance and import costs a line under `incoterm` carries, or undefined when nothing
+ * depends on the destination (EXW/FCA/FOB, or a price list without regional pricing). A country the list does not map
+ * is priced in its default region. Without a destination (a quote may omit it) the term is priced for its dearest
+ * region, ties to the lower region id, so the quoted price is never below the price check's for any destination.
+ */
+export function pricingRegion(
+  priceList: PriceList,
+  incoterm: Incoterm,
+  destinationCountry?: string,
+): PricingRegion | undefined {
+  const pricing = priceList.destinationPricing;
+  if (!pricing || (pricing.termComponents[incoterm] ?? []).length === 0) return undefined;
+  const found = (id: string, basis: RegionBasis): PricingRegion => ({
+    id,
+    name: pricing.regions[id]?.name ?? id,
+    basis,
+    adderUsdPerKg: regionalAdder(pricing, incoterm, id),
+  });
+  if (destinationCountry !== undefined) {
+    const mapped = pricing.countryRegions[destinationCountry];
+    return mapped ? found(mapped, 'destination') : found(pricing.defaultRegion, 'default-region');
+  }
+  const ids = Object.keys(pricing.regions).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const priced = ids.map((id) => found(id, 'dearest-region'));
+  return priced.reduce((dearest, region) =>
+    region.adderUsdPerKg.greaterThan(dearest.adderUsdPerKg) ? region : dearest,
+  );
+}
+
+/** For messages: "CIF to DE (Europe)", "CIF to CN (default region Rest of world)", "CIF without destination (…)". */
+export function pricingBasisLabel(priceList: PriceList, incoterm: Incoterm, destinationCountry?: string): string {
+  const region = pricingRegion(priceList, incoterm, destinationCountry);
+  if (!region) return incoterm;
+  if (region.basis === 'destination') return `${incoterm} to ${destinationCountry} (${region.name})`;
+  if (region.basis === 'default-region') return `${incoterm} to ${destinationCountry} (default region ${region.name})`;
+  return `${incoterm} without destination (dearest region ${region.name})`;
+}
+
 /**
  * The unified price per kg of one line, rounded once to cents (ROUND_HALF_UP) so that no intermediate rounding can
- * make two routes to the same line disagree. The destination is accepted for a future destination-dependent price
- * list; the seed list ignores it on purpose, because the contract's quote body has no destination and a quote must
- * equal the price check's price.
+ * make two routes to the same line disagree. Quotes, the price check, transfer prices, the ledger and reconcile all
+ * call this with the order's destination, so they agree; see `pricingRegion` for a quote without one.
  */
 export function unifiedUnitPrice(
   line: PricedLine,
   incoterm: Incoterm,
   rules: RuleSet,
-  _destinationCountry?: string,
+  destinationCountry?: string,
 ): Decimal {
   const grade = findGrade(rules, line.grade);
   if (!grade) throw new UnknownGradeError(line.grade);
@@ -52,6 +107,8 @@ export function unifiedUnitPrice(
   price = addPercent(price, coatingAdder);
   price = subtractPercent(price, volumeDiscountPercent(line.quantityKg, priceList));
   price = price.plus(usd(priceList.incotermAdderUsdPerKg[incoterm]));
+  const region = pricingRegion(priceList, incoterm, destinationCountry);
+  if (region) price = price.plus(region.adderUsdPerKg);
   return roundToCents(price);
 }
 

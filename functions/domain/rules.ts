@@ -1,6 +1,6 @@
 /** The unified rules as versioned documents: zod schemas for each, the seed documents, and their version stamps. */
 import * as z from 'zod';
-import { countryCodeSchema, isoDateSchema } from './order';
+import { countryCodeSchema, type Incoterm, incotermSchema, isoDateSchema } from './order';
 import allocationPolicyJson from './reference/allocation-policy.json' with { type: 'json' };
 import catalogueJson from './reference/catalogue.json' with { type: 'json' };
 import complianceJson from './reference/compliance.json' with { type: 'json' };
@@ -98,6 +98,22 @@ export const maxPressSizeSchema = z
   .strict();
 export type MaxPressSize = z.infer<typeof maxPressSizeSchema>;
 
+export const shapeTypes = ['block', 'disc', 'ring', 'arc'] as const;
+const directionsSchema = z.array(z.string().min(1).max(32)).min(1).max(10);
+
+/** The magnetization directions each shape allows; every direction must be one of `magnetizationDirections`. */
+export const magnetizationByShapeSchema = z
+  .object({
+    assumed: z.boolean(),
+    note: z.string().max(2000),
+    block: directionsSchema,
+    disc: directionsSchema,
+    ring: directionsSchema,
+    arc: directionsSchema,
+  })
+  .strict();
+export type MagnetizationByShape = z.infer<typeof magnetizationByShapeSchema>;
+
 export const catalogueDocumentSchema = versionedDocument('catalogue', {
   standard: z.string().min(1),
   families: z
@@ -119,10 +135,12 @@ export const catalogueDocumentSchema = versionedDocument('catalogue', {
   grades: z.array(gradeSchema).min(1),
   coatings: z.array(coatingSchema).min(1),
   coatingTemperatureRule: z.string(),
-  shapes: z.array(z.enum(['block', 'disc', 'ring', 'arc'])).min(1),
+  shapes: z.array(z.enum(shapeTypes)).min(1),
   shapeRules: z.object({ ring: z.string(), arc: z.string() }).strict(),
   maxPressSizeMm: maxPressSizeSchema,
   magnetizationDirections: z.array(z.string().min(1)).min(1),
+  /** Optional so catalogues stored before it (catalogue-2026.1) stay readable; they check directions only by name. */
+  magnetizationByShape: magnetizationByShapeSchema.optional(),
   tolerances: z
     .object({ defaultMm: z.string(), precisionMm: z.array(z.string()), precisionCostNote: z.string() })
     .strict(),
@@ -138,6 +156,20 @@ export const catalogueDocumentSchema = versionedDocument('catalogue', {
   }
   if (doc.coatings.filter((c) => c.isDefault).length !== 1) {
     ctx.addIssue({ code: 'custom', message: 'exactly one default coating', path: ['coatings'] });
+  }
+  const byShape = doc.magnetizationByShape;
+  if (byShape) {
+    for (const shape of shapeTypes) {
+      byShape[shape].forEach((direction, index) => {
+        if (!doc.magnetizationDirections.includes(direction)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${direction}" is not one of magnetizationDirections`,
+            path: ['magnetizationByShape', shape, index],
+          });
+        }
+      });
+    }
   }
 });
 export type CatalogueDocument = z.infer<typeof catalogueDocumentSchema>;
@@ -188,6 +220,95 @@ const incotermAdders = z
   })
   .strict();
 
+/**
+ * What a seller pays between origin and destination under the C and D terms, each priced per region:
+ * - `freight`: main carriage to the named port or place (CFR, CPT, CIF, CIP, DAP, DDP);
+ * - `insuranceMinimumCover`: Institute Cargo Clauses (C) at 110 % of value, the least CIF requires (Incoterms 2020);
+ * - `insuranceAllRisks`: ICC (A) at 110 %, which CIP requires and under which a D-term seller carries its own risk;
+ * - `onCarriage`: from the arrival port to the buyer's named place (DAP, DDP);
+ * - `importClearance`: import duty, taxes and customs brokerage in the destination (DDP only).
+ */
+export const destinationCostComponents = [
+  'freight',
+  'insuranceMinimumCover',
+  'insuranceAllRisks',
+  'onCarriage',
+  'importClearance',
+] as const;
+export type DestinationCostComponent = (typeof destinationCostComponents)[number];
+const destinationCostComponentSchema = z.enum(destinationCostComponents);
+
+/** EXW, FCA and FOB hand the goods over at origin: the buyer pays every cost beyond it, so they carry no region. */
+export const originTerms: readonly Incoterm[] = ['EXW', 'FCA', 'FOB'];
+
+const regionIdSchema = z.string().regex(/^[a-z][a-z0-9-]{1,39}$/, 'a short lowercase slug such as "europe"');
+
+export const destinationRegionSchema = z
+  .object({
+    name: z.string().min(1).max(80),
+    usdPerKg: z
+      .object({
+        freight: usdPerKgSchema,
+        insuranceMinimumCover: usdPerKgSchema,
+        insuranceAllRisks: usdPerKgSchema,
+        onCarriage: usdPerKgSchema,
+        importClearance: usdPerKgSchema,
+      } satisfies Record<DestinationCostComponent, typeof usdPerKgSchema>)
+      .strict(),
+  })
+  .strict();
+export type DestinationRegion = z.infer<typeof destinationRegionSchema>;
+
+export const destinationPricingSchema = z
+  .object({
+    assumed: z.boolean(),
+    note: z.string().min(1).max(4000),
+    /** Which regional costs each term adds; a term not listed adds none. */
+    termComponents: z.partialRecord(
+      incotermSchema,
+      z.array(destinationCostComponentSchema).max(destinationCostComponents.length),
+    ),
+    regions: z.record(regionIdSchema, destinationRegionSchema),
+    /** ISO 3166-1 alpha-2 → region id; a country not listed is priced in `defaultRegion`. */
+    countryRegions: z.record(countryCodeSchema, regionIdSchema),
+    defaultRegion: regionIdSchema,
+  })
+  .strict()
+  .superRefine((pricing, ctx) => {
+    const regionIds = Object.keys(pricing.regions);
+    if (regionIds.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one region', path: ['regions'] });
+    if (regionIds.length > 50) ctx.addIssue({ code: 'custom', message: 'at most 50 regions', path: ['regions'] });
+    if (!regionIds.includes(pricing.defaultRegion)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `default region "${pricing.defaultRegion}" is not among the regions`,
+        path: ['defaultRegion'],
+      });
+    }
+    for (const [country, region] of Object.entries(pricing.countryRegions)) {
+      if (!regionIds.includes(region)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${country} is mapped to region "${region}", which is not among the regions`,
+          path: ['countryRegions', country],
+        });
+      }
+    }
+    for (const [term, components] of Object.entries(pricing.termComponents)) {
+      if (originTerms.includes(term as Incoterm) && (components ?? []).length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${term} ends at origin: it carries no destination costs`,
+          path: ['termComponents', term],
+        });
+      }
+      if (new Set(components).size !== (components ?? []).length) {
+        ctx.addIssue({ code: 'custom', message: 'a component is listed twice', path: ['termComponents', term] });
+      }
+    }
+  });
+export type DestinationPricing = z.infer<typeof destinationPricingSchema>;
+
 export const priceListSchema = versionedDocument('price-list', {
   currency: z.literal('USD'),
   basePrice: z.object({ grade: z.string(), usdPerKg: usdPerKgSchema, note: z.string() }).strict(),
@@ -203,8 +324,11 @@ export const priceListSchema = versionedDocument('price-list', {
     .array(z.object({ minKg: z.number().int().positive(), discountPercent: percentSchema }).strict())
     .min(1),
   volumeTierNote: z.string(),
+  /** The destination-independent part of each term, added to every line. */
   incotermAdderUsdPerKg: incotermAdders,
   incotermNote: z.string(),
+  /** Optional so price lists stored before regional pricing (prices-2026.1) stay readable; they price flat. */
+  destinationPricing: destinationPricingSchema.optional(),
   channelMarginPercent: percentSchema,
   channelMarginNote: z.string(),
 }).superRefine((doc, ctx) => {
@@ -292,7 +416,14 @@ export const producerRoles: readonly MemberRole[] = ['producer', 'producer-rd'];
 export type MemberRole = (typeof memberRoles)[number];
 
 export const certificationSchema = z
-  .object({ family: gradeFamilySchema, standard: z.string().min(1), validFrom: isoDateSchema, validTo: isoDateSchema })
+  .object({
+    family: gradeFamilySchema,
+    standard: z.string().min(1),
+    /** The standard's version (edition), e.g. "2017" for GB/T 13560-2017; optional so members-2026.1 stays readable. */
+    version: z.string().min(1).max(32).optional(),
+    validFrom: isoDateSchema,
+    validTo: isoDateSchema,
+  })
   .strict()
   .refine((c) => c.validTo >= c.validFrom, { message: 'validTo is before validFrom', path: ['validTo'] });
 export type Certification = z.infer<typeof certificationSchema>;

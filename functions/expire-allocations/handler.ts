@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { systemClock } from '../adapters/config';
 import { logger } from '../adapters/logger';
+import { workflowTask } from '../adapters/transient-errors';
 import { answerUseCasesFromEnv } from '../answer-allocation/from-env';
 
 const { orders, answers } = answerUseCasesFromEnv();
@@ -18,7 +19,7 @@ export interface ExpireAllocationsOutput {
   failed: number;
 }
 
-export const handler = async (input: unknown): Promise<ExpireAllocationsOutput> => {
+export const handler = workflowTask(async (input: unknown): Promise<ExpireAllocationsOutput> => {
   const parsed = scheduledEvent.safeParse(input ?? {});
   const now = parsed.success && parsed.data.time ? new Date(parsed.data.time) : systemClock();
   const result: ExpireAllocationsOutput = { expired: 0, reallocated: 0, failed: 0 };
@@ -46,4 +47,4 @@ export const handler = async (input: unknown): Promise<ExpireAllocationsOutput> 
   }
   if (result.expired + result.reallocated + result.failed > 0) logger.info('allocation sweep', { ...result });
   return result;
-};
+});

@@ -8,9 +8,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { requiredEnv, systemClock } from '../adapters/config';
 import { logger } from '../adapters/logger';
+import { sdkClientConfig } from '../adapters/sdk-config';
 import { type PlannedExport, planExports } from './plan';
 
-const dynamoDb = new DynamoDBClient({});
+const dynamoDb = new DynamoDBClient(sdkClientConfig);
 const tableArns = requiredEnv('EXPORT_TABLE_ARNS').split(',').filter(Boolean);
 const bucket = requiredEnv('EXPORT_BUCKET');
 

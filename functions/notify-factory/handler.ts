@@ -6,6 +6,7 @@ import { createMailer } from '../adapters/mailer';
 import { createOrderStore } from '../adapters/order-store';
 import { createRulesStore } from '../adapters/rules-store';
 import { createLinkSigner } from '../adapters/signed-links';
+import { workflowTask } from '../adapters/transient-errors';
 import type { NotifyFactoryOutput } from '../workflow-io';
 import { createAllocationNotifier } from './notify-allocation';
 
@@ -22,7 +23,7 @@ const notifyAllocation = createAllocationNotifier({
 
 const inputSchema = z.object({ orderId: z.string().min(1).max(64), allocationId: z.string().min(1).max(64) });
 
-export const handler = async (input: unknown): Promise<NotifyFactoryOutput> => {
+export const handler = workflowTask(async (input: unknown): Promise<NotifyFactoryOutput> => {
   const { orderId, allocationId } = inputSchema.parse(input);
   return notifyAllocation(orderId, allocationId);
-};
+});

@@ -2,7 +2,7 @@
 import { AllocationNotified } from '../../events';
 import type { Clock } from '../adapters/config';
 import { channelEvent, type PublishEvents } from '../adapters/event-publisher';
-import type { SendMail } from '../adapters/mailer';
+import { type SendMail, sendClaimedMail } from '../adapters/mailer';
 import type { OrderStore } from '../adapters/order-store';
 import type { RulesStore } from '../adapters/rules-store';
 import type { LinkSigner } from '../adapters/signed-links';
@@ -25,6 +25,27 @@ export interface NotifierDeps {
 export function createAllocationNotifier(deps: NotifierDeps) {
   const { orders, rules, sendMail, publish, links, publicBaseUrl, clock } = deps;
 
+  /**
+   * Marks the allocation notified; when a concurrent attempt of the same task marked it first (or compensation
+   * released it meanwhile) there is nothing left to do, and the message id already recorded is the answer.
+   */
+  async function markNotifiedOnce(
+    orderId: string,
+    allocationId: string,
+    at: string,
+    messageId: string | null,
+    respondBy: string,
+  ): Promise<string | null> {
+    try {
+      await orders.markNotified(orderId, allocationId, at, messageId, respondBy);
+      return messageId;
+    } catch (error) {
+      const current = (await orders.listAllocations(orderId)).find((a) => a.allocationId === allocationId);
+      if (!current || current.status === 'RESERVED') throw error;
+      return current.messageId ?? messageId;
+    }
+  }
+
   return async function notifyAllocation(orderId: string, allocationId: string): Promise<NotifyFactoryOutput> {
     const [record, allocations] = await Promise.all([orders.getOrder(orderId), orders.listAllocations(orderId)]);
     const allocation = allocations.find((a) => a.allocationId === allocationId);
@@ -32,15 +53,32 @@ export function createAllocationNotifier(deps: NotifierDeps) {
     if (allocation.status !== 'RESERVED') return { allocationId, messageId: allocation.messageId ?? null };
 
     const now = clock();
+    const ruleSet = await rules.ruleSetOn(isoDate(record.submittedAt));
+    const respondBy = new Date(now.getTime() + ruleSet.allocationPolicy.answerWithinHours * 3_600_000);
+    // Published before the allocation is marked, so a crash in between repeats the event rather than losing it.
+    const published = () =>
+      publish(
+        channelEvent(AllocationNotified, {
+          orderId,
+          occurredAt: now.toISOString(),
+          allocationId,
+          factoryId: allocation.factoryId,
+          lineIndex: allocation.lineIndex,
+          quantityKg: allocation.quantityKg,
+        }),
+      );
     // The claim makes a redelivered task skip the send: a factory never gets the same allocation twice.
     if (!(await orders.claimNotification(orderId, allocationId, now.toISOString()))) {
-      return { allocationId, messageId: null };
+      // An earlier attempt claimed it and failed after (or before) sending; no one can tell which. Sending again could
+      // be a duplicate, so the allocation is marked notified without a message id: its links work if the e-mail went
+      // out, and if it did not, the answer deadline treats the silence as a decline and the quantity is reallocated.
+      await published();
+      const current = await markNotifiedOnce(orderId, allocationId, now.toISOString(), null, respondBy.toISOString());
+      return { allocationId, messageId: current };
     }
 
-    const ruleSet = await rules.ruleSetOn(isoDate(record.submittedAt));
     const line = record.order.lines[allocation.lineIndex];
     if (!line) throw new Error(`order ${orderId} has no line ${allocation.lineIndex}`);
-    const respondBy = new Date(now.getTime() + ruleSet.allocationPolicy.answerWithinHours * 3_600_000);
     const link = (action: 'accept' | 'decline') =>
       links.url(publicBaseUrl, { orderId, allocationId, action, expiresAt: respondBy });
     const mail = allocationEmail({
@@ -59,25 +97,20 @@ export function createAllocationNotifier(deps: NotifierDeps) {
       declineUrl: link('decline'),
       respondBy: respondBy.toISOString(),
     });
-    let messageId: string | null;
-    try {
-      messageId = await sendMail({ to: factoryContact(ruleSet, allocation.factoryId), ...mail });
-    } catch (error) {
-      await orders.releaseNotificationClaim(orderId, allocationId);
-      throw error;
-    }
-    await orders.markNotified(orderId, allocationId, clock().toISOString(), messageId, respondBy.toISOString());
-    await publish(
-      channelEvent(AllocationNotified, {
-        orderId,
-        occurredAt: now.toISOString(),
-        allocationId,
-        factoryId: allocation.factoryId,
-        lineIndex: allocation.lineIndex,
-        quantityKg: allocation.quantityKg,
-      }),
+    const messageId = await sendClaimedMail(
+      sendMail,
+      { to: factoryContact(ruleSet, allocation.factoryId), ...mail },
+      () => orders.releaseNotificationClaim(orderId, allocationId),
     );
-    return { allocationId, messageId };
+    await published();
+    const recorded = await markNotifiedOnce(
+      orderId,
+      allocationId,
+      clock().toISOString(),
+      messageId,
+      respondBy.toISOString(),
+    );
+    return { allocationId, messageId: recorded };
   };
 }
 

@@ -4,11 +4,12 @@ import { OrderAllocated, OrderCancelled, OrderHeld, OrderRejected, OrderUnfilled
 import { requiredEnv, systemClock } from '../adapters/config';
 import { channelEvent, createEventPublisher, type PendingEvent } from '../adapters/event-publisher';
 import { createLedgerStore } from '../adapters/ledger-store';
-import { createMailer } from '../adapters/mailer';
+import { createMailer, sendClaimedMail } from '../adapters/mailer';
 import { createOrderStore, type OrderRecord } from '../adapters/order-store';
 import { createRulesStore } from '../adapters/rules-store';
 import { OrderNotFoundError } from '../adapters/task-input';
 import { isoDate } from '../adapters/today';
+import { workflowTask } from '../adapters/transient-errors';
 import { orderStatusUrl } from '../answer-allocation/allocation-answers';
 import { orderAllocatedEmail } from '../buyer-email';
 import { allocationTransaction } from '../domain/ledger';
@@ -30,7 +31,7 @@ function codesWith(record: OrderRecord, outcome: 'fail' | 'hold'): string[] {
   return (record.checks ?? []).filter((c) => c.outcome === outcome).map((c) => c.code);
 }
 
-export const handler = async (input: unknown): Promise<RecordOutcomeOutput> => {
+export const handler = workflowTask(async (input: unknown): Promise<RecordOutcomeOutput> => {
   const { orderId, status } = inputSchema.parse(input);
   const record = await orders.getOrder(orderId);
   if (!record) throw new OrderNotFoundError(`order ${orderId} does not exist`);
@@ -92,12 +93,14 @@ export const handler = async (input: unknown): Promise<RecordOutcomeOutput> => {
   // At least once: a retried task publishes again; consumers key on orderId + detail-type.
   await publish(event);
   // The buyer's "allocated" e-mail is claimed once, so a retried task does not send it twice.
-  if (status === 'ALLOCATED' && (await orders.claimBuyerMail(orderId, 'allocated', now))) {
+  const claim = status === 'ALLOCATED' ? await orders.claimBuyerMail(orderId, 'allocated', now) : undefined;
+  if (claim) {
     const live = (await orders.listAllocations(orderId)).filter((a) => a.status !== 'RELEASED');
-    await sendMail({
-      to: record.order.buyer.email,
-      ...orderAllocatedEmail(record, live, orderStatusUrl(publicBaseUrl, orderId)),
-    });
+    await sendClaimedMail(
+      sendMail,
+      { to: record.order.buyer.email, ...orderAllocatedEmail(record, live, orderStatusUrl(publicBaseUrl, orderId)) },
+      () => orders.releaseBuyerMailClaim(orderId, 'allocated', claim),
+    );
   }
   return { orderId, status };
-};
+});

@@ -4,6 +4,7 @@ import { requiredEnv, systemClock } from '../adapters/config';
 import { createLedgerStore } from '../adapters/ledger-store';
 import { logger } from '../adapters/logger';
 import { createOrderStore } from '../adapters/order-store';
+import { workflowTask } from '../adapters/transient-errors';
 import type { ReleaseReservationsOutput } from '../workflow-io';
 
 const orders = createOrderStore(requiredEnv('ORDERS_TABLE'));
@@ -14,7 +15,7 @@ const inputSchema = z.object({
   error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
 });
 
-export const handler = async (input: unknown): Promise<ReleaseReservationsOutput> => {
+export const handler = workflowTask(async (input: unknown): Promise<ReleaseReservationsOutput> => {
   const { orderId, error } = inputSchema.parse(input);
   const record = await orders.getOrder(orderId);
   if (!record) return { orderId, released: 0 };
@@ -35,4 +36,4 @@ export const handler = async (input: unknown): Promise<ReleaseReservationsOutput
   await orders.updateOrder(orderId, now, { routingError });
   logger.warn('order route failed; reservations released', { orderId, released, routingError });
   return { orderId, released };
-};
+});

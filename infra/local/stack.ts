@@ -6,6 +6,7 @@ import * as sesModule from 'aws-ses-v2-local';
 import { allocationSweepMinutes } from '../../functions/lambdas';
 import { ensureTables, startDynamoDbLocal } from './dynamodb-local';
 import { type StoredEvent, startLocalEventBus } from './event-bus';
+import { type FaultKind, type FaultProxy, startFaultProxy } from './fault-proxy';
 import { startHttpServer } from './http-server';
 import { createInvoker, loadHandlers } from './lambda-runtime';
 import { assertPortFree, configuredPorts, freePort, type PortName } from './ports';
@@ -38,6 +39,11 @@ export interface LocalStackOptions {
   /** Faster Retry intervals for tests (ms); AWS-faithful intervals when undefined. */
   retryIntervalMs?: number;
   log?: (line: string) => void;
+  /**
+   * Puts a fault-injecting proxy in front of DynamoDB Local and the SES emulator (infra/local/fault-proxy.ts). The
+   * rate applies once the stack is up (set-up itself runs fault-free); change it later with `faults.setRate`.
+   */
+  faults?: { rate: number; kinds?: readonly FaultKind[]; seed?: number };
 }
 
 export interface LocalStack {
@@ -53,6 +59,11 @@ export interface LocalStack {
   stateMachineArn: string;
   eventsFile?: string;
   env: Record<string, string>;
+  /** The fault proxies, when started with `faults`. */
+  faults?: {
+    setRate(rate: number, kinds?: readonly FaultKind[]): void;
+    stats(): Record<'dynamodb' | 'ses', ReturnType<FaultProxy['stats']>>;
+  };
   /** Resolves when the Step Functions endpoint has no running execution. */
   idle(): Promise<void>;
   /** Events published on the local bus since start (newest 10,000). */
@@ -105,10 +116,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dynamoPort = ports.dynamodb === 0 ? await freePort() : ports.dynamodb;
     const dynamoStarting = startDynamoDbLocal(dynamoPort, options.dataDir && join(options.dataDir, 'dynamodb'));
     stops.push(async () => (await dynamoStarting.catch(() => undefined))?.stop());
-    const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
+    let dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
 
     const ses = await startSes(ports.ses === 0 ? await freePort() : ports.ses);
     stops.push(() => ses.stop());
+    let sesEndpoint = ses.endpoint;
+    const proxies: Partial<Record<'dynamodb' | 'ses', FaultProxy>> = {};
+    if (options.faults) {
+      const { kinds, seed } = options.faults;
+      for (const [service, target] of [
+        ['dynamodb', dynamoEndpoint],
+        ['ses', ses.endpoint],
+      ] as const) {
+        const proxy = await startFaultProxy({
+          service,
+          target,
+          rate: 0,
+          ...(kinds ? { kinds } : {}),
+          ...(seed !== undefined ? { seed: seed + (service === 'ses' ? 1 : 0) } : {}),
+        });
+        stops.push(() => proxy.stop());
+        proxies[service] = proxy;
+      }
+      dynamoEndpoint = proxies.dynamodb?.endpoint ?? dynamoEndpoint;
+      sesEndpoint = proxies.ses?.endpoint ?? sesEndpoint;
+    }
     const eventsFile = options.dataDir && join(options.dataDir, 'events.jsonl');
     const bus = await startLocalEventBus(ports.eventBridge, eventsFile);
     stops.push(() => bus.stop());
@@ -119,7 +151,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
-      AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+      AWS_ENDPOINT_URL_SESV2: sesEndpoint,
       AWS_ENDPOINT_URL_EVENTBRIDGE: bus.endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ORDERS_TABLE: localNames.ordersTable,
@@ -136,6 +168,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       LINK_SECRET: process.env.LINK_SECRET ?? localNames.linkSecret,
       STATE_MACHINE_ARN: stateMachineArn,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      // One small machine runs Java, every handler and the test load at once: connecting may queue for seconds,
+      // which in AWS would be a fault (functions/adapters/sdk-config.ts keeps 3 s there).
+      SDK_CONNECTION_TIMEOUT_MS: process.env.SDK_CONNECTION_TIMEOUT_MS ?? '10000',
+      ...(process.env.SDK_REQUEST_TIMEOUT_MS ? { SDK_REQUEST_TIMEOUT_MS: process.env.SDK_REQUEST_TIMEOUT_MS } : {}),
       REVIEWER_TOKEN: process.env.REVIEWER_TOKEN || localNames.devReviewerToken,
     };
 
@@ -197,6 +233,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     sweepTimer.unref();
     stops.push(async () => clearInterval(sweepTimer));
 
+    const faults = options.faults && {
+      setRate: (rate: number, kinds?: readonly FaultKind[]) => {
+        for (const proxy of Object.values(proxies)) proxy.setRate(rate, kinds);
+      },
+      stats: () => ({
+        dynamodb: proxies.dynamodb?.stats() ?? { requests: 0, faults: {} as Record<FaultKind, number> },
+        ses: proxies.ses?.stats() ?? { requests: 0, faults: {} as Record<FaultKind, number> },
+      }),
+    };
+    if (faults && options.faults) {
+      faults.setRate(options.faults.rate);
+      phase(`Fault proxies in front of DynamoDB and SES, fault rate ${options.faults.rate}`);
+    }
+
     const urls = {
       web: http.url,
       api: `${http.url}/api`,
@@ -210,6 +260,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       urls,
       stateMachineArn,
       ...(eventsFile ? { eventsFile } : {}),
+      ...(faults ? { faults } : {}),
       env,
       idle: () => sfn.idle(),
       events: () => bus.events(),

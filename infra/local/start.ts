@@ -1,5 +1,6 @@
 /** `npm start`: the channel on this machine with embedded defaults, data kept under .local/ across restarts. */
 import { resolve } from 'node:path';
+import { validFaultRate } from './fault-proxy';
 import { type LocalStack, startLocalStack } from './stack';
 
 const dataDir = process.env.CHANNEL_DATA_DIR ?? resolve(import.meta.dirname, '../../.local');
@@ -7,9 +8,14 @@ const started = Date.now();
 let stack: LocalStack | undefined;
 let stopping = false;
 
+/** Stops what we started; a second signal, or a stop that hangs for 10 s, exits at once (DynamoDB Local dies with us). */
 async function shutdown(code: number) {
-  if (stopping) return;
+  if (stopping) process.exit(code);
   stopping = true;
+  setTimeout(() => {
+    console.error('stopping took over 10 s; exiting anyway');
+    process.exit(code || 1);
+  }, 10_000).unref();
   await stack?.stop();
   process.exit(code);
 }
@@ -26,7 +32,13 @@ process.on('unhandledRejection', (error) => {
 });
 
 try {
-  stack = await startLocalStack({ dataDir, log: (line) => console.log(line) });
+  // CHANNEL_FAULT_RATE=0.1 puts the fault-injecting proxy in front of DynamoDB and SES (see README, Reliability).
+  const faultRate = validFaultRate(process.env.CHANNEL_FAULT_RATE);
+  stack = await startLocalStack({
+    dataDir,
+    log: (line) => console.log(line),
+    ...(faultRate > 0 ? { faults: { rate: faultRate, seed: Number(process.env.CHANNEL_FAULT_SEED ?? 1989) } } : {}),
+  });
   const { urls } = stack;
   console.log(
     [

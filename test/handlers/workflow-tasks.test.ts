@@ -77,7 +77,7 @@ describe('checkOrder', () => {
     expect(updates[0]?.ExpressionAttributeValues?.[':to']).toBe('CHECKING');
     expect(updates[1]?.ExpressionAttributeValues).toMatchObject({
       ':c1': {
-        catalogue: 'catalogue-2026.1',
+        catalogue: 'catalogue-2026.2',
         priceList: expect.any(String),
         trademarks: expect.any(String),
         compliance: expect.any(String),

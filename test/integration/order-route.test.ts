@@ -123,6 +123,8 @@ describe('a valid order', () => {
   it('is visible to the AWS SDK on the local endpoints: the execution and its items', async () => {
     const { body } = await submit(await pricedOrder());
     await orderReaches(body.orderId, 'ALLOCATED');
+    // The status moves before the route's last step (the buyer's e-mail): wait for the execution itself to end.
+    await routeEnded(body.orderId);
     const execution = await sfn().send(
       new DescribeExecutionCommand({
         executionArn: `${stack().stateMachineArn.replace(':stateMachine:', ':execution:')}:${body.orderId}`,
@@ -182,6 +184,12 @@ describe('decisions end in the contract status', () => {
       () => pricedOrder({ lines: [{ ...baseOrder().lines[0], grade: 'N33AH', coating: 'Zn' }] }),
     ],
     [
+      'a block magnetized radially (a direction only rings and arcs allow)',
+      'REJECTED',
+      'SPEC_INVALID',
+      () => pricedOrder({ lines: [{ ...baseOrder().lines[0], magnetization: 'radial' }] }),
+    ],
+    [
       'military end use',
       'REJECTED',
       'MILITARY_END_USE',
@@ -214,6 +222,50 @@ describe('decisions end in the contract status', () => {
     const codes = (routed.checks as { code: string }[]).map((c) => c.code);
     expect(codes).toContain(code);
     expect(routed.allocations).toEqual([]);
+  });
+
+  it('prices CIF by the destination: one cent below the destination’s quoted price is refused, at it passes', async () => {
+    const cif = (destinationCountry: string) => ({ ...baseOrder({ destinationCountry }), incoterm: 'CIF' });
+    const quotedFor = async (destinationCountry: string) => {
+      const order = cif(destinationCountry);
+      const quote = await api<{ lines: { unitPriceUsdPerKg: string }[] }>('POST', '/quotes', {
+        lines: order.lines,
+        incoterm: order.incoterm,
+        requestedShipDate: order.requestedShipDate,
+        destinationCountry,
+      });
+      expect(quote.status).toBe(200);
+      return quote.body.lines[0]?.unitPriceUsdPerKg ?? '';
+    };
+    const cents = (price: string) => BigInt(price.replace('.', ''));
+    const offering = (destinationCountry: string, unitPrice: string) => {
+      const order = cif(destinationCountry);
+      return { ...order, lines: order.lines.map((line) => ({ ...line, offeredUnitPriceUsdPerKg: unitPrice })) };
+    };
+    const germany = await quotedFor('DE');
+    const unitedStates = await quotedFor('US');
+    expect(cents(unitedStates)).toBeGreaterThan(cents(germany));
+    const oneCentLess = `${(cents(germany) - 1n) / 100n}.${String((cents(germany) - 1n) % 100n).padStart(2, '0')}`;
+
+    const below = await submit(offering('DE', oneCentLess));
+    const atPrice = await submit(offering('DE', germany));
+    // The German price is too low for the same goods shipped CIF to the US (the mark is protected in both).
+    const usOrder = offering('US', germany);
+    const mark = catalogue.trademarks.find((t) => t.mark === usOrder.trademark);
+    expect(mark?.protectedIn).toContain('US');
+    const belowForUs = await submit(usOrder);
+
+    const refused = await orderReaches(below.body.orderId, 'REJECTED');
+    const price = (refused.checks as { check: string; code: string; message: string }[]).find(
+      (c) => c.check === 'price',
+    );
+    expect(price?.code).toBe('PRICE_BELOW_UNIFIED');
+    expect(price?.message).toContain(`below the unified price ${germany} USD/kg`);
+    expect(price?.message).toContain('CIF to DE (Europe)');
+    const routed = await orderReaches(atPrice.body.orderId, 'ALLOCATED');
+    expect((routed.checks as { check: string; code: string }[]).find((c) => c.check === 'price')?.code).toBe('OK');
+    const refusedForUs = await orderReaches(belowForUs.body.orderId, 'REJECTED');
+    expect((refusedForUs.checks as { code: string }[]).map((c) => c.code)).toContain('PRICE_BELOW_UNIFIED');
   });
 
   it('an order beyond every factory’s capacity ends UNFILLED and holds nothing', async () => {

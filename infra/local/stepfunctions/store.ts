@@ -1,6 +1,6 @@
 /** Executions in memory (running ones plus the most recent closed ones) and, with a dataDir, on disk. */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HistoryEvent } from './history.js';
@@ -88,9 +88,18 @@ export class ExecutionStore {
     return [...this.records.values()].filter((record) => record.stateMachineArn === stateMachineArn);
   }
 
+  /**
+   * A new execution is on disk before StartExecution answers, as in AWS: a crash right after a buyer's 202 must not
+   * lose the route (later changes are coalesced; a restart re-runs a RUNNING execution from the start anyway).
+   */
   add(record: ExecutionRecord): void {
     this.records.set(record.executionArn, record);
-    this.save(record);
+    const file = this.fileOf(record.executionArn);
+    if (!file) return;
+    this.tempCounter += 1;
+    const temp = `${file}.${process.pid}.${this.tempCounter}.tmp`;
+    writeFileSync(temp, JSON.stringify(record));
+    renameSync(temp, file);
   }
 
   /** Records a change; writes are coalesced, so a burst of events costs one or two writes. */

@@ -108,6 +108,40 @@ describe('planAllocation (allocation-2026.1: at most 4 factories per line, 100 k
     expect(sanhuan?.reason).toContain('policy allocation-2026.1');
     expect(sanhuan?.reason).toContain('chosen by least capacity used in 2027-03 (0 % used, 20000 of 20000 kg free)');
     expect(sanhuan?.reason).toContain('quota 16 % of the chosen 50 % → 160 kg');
+    expect(sanhuan?.reason).toContain('certified to GB/T 13560 (version 2017) for SH from 2024-01-01 until 2027-12-31');
+  });
+
+  it('names the standard and version of the certification that made each factory eligible', () => {
+    const revised = editableRules((r) => {
+      for (const member of r.members.members) {
+        for (const certification of member.certifications) {
+          if (member.id === 'sanhuan' && certification.family === 'SH') certification.version = '2025';
+          if (member.id === 'jilin-8272' && certification.family === 'SH') delete certification.version;
+        }
+      }
+    });
+    const plan = planAllocation(shOrder(500), revised, nothingReserved);
+    const reasonOf = (factoryId: string) =>
+      plan.outcome === 'ALLOCATED' ? plan.allocations.find((a) => a.factoryId === factoryId)?.reason : undefined;
+    expect(reasonOf('sanhuan')).toContain('certified to GB/T 13560 (version 2025) for SH');
+    expect(reasonOf('ningbo-yinzhou')).toContain('certified to GB/T 13560 (version 2017) for SH');
+    // A roster stored before versions were recorded (members-2026.1) says so rather than guessing.
+    expect(reasonOf('jilin-8272')).toContain('certified to GB/T 13560 (version not recorded) for SH');
+  });
+
+  it('pays factories from the unified price for the order’s destination region', () => {
+    const transferTo = (destinationCountry: string) => {
+      const plan = planAllocation(
+        contractOrder({ incoterm: 'DDP', destinationCountry, lines: [contractLine()] }),
+        rules,
+        nothingReserved,
+      );
+      return plan.outcome === 'ALLOCATED' ? plan.allocations.map((a) => a.transferUnitPriceUsdPerKg) : [];
+    };
+    // 39.10599 + DDP Europe (0.45 + 0.10 + 0.40 + 0.75) = 40.80599 → 40.81 × 0.92 = 37.5452
+    expect(new Set(transferTo('DE'))).toEqual(new Set(['37.55']));
+    // 39.10599 + DDP North America (0.60 + 0.10 + 0.45 + 1.10) = 41.35599 → 41.36 × 0.92 = 38.0512
+    expect(new Set(transferTo('US'))).toEqual(new Set(['38.05']));
   });
 
   it('prefers factories that have used less of the month, so work spreads over the members', () => {

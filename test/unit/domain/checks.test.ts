@@ -163,6 +163,46 @@ describe('grade check', () => {
     expect(outcome(withLine({ shape }), 'grade')).toBe(result);
   });
 
+  const shapes: Record<Shape['type'], Shape> = {
+    block: { type: 'block', lengthMm: 20, widthMm: 10, thicknessMm: 5 },
+    disc: { type: 'disc', diameterMm: 10, thicknessMm: 2 },
+    ring: { type: 'ring', outerDiameterMm: 20, innerDiameterMm: 10, thicknessMm: 5 },
+    arc: { type: 'arc', outerRadiusMm: 30, innerRadiusMm: 25, angleDeg: 60, lengthMm: 20 },
+  };
+  it.each<[Shape['type'], string[], string[]]>([
+    ['block', ['through-thickness', 'multipole'], ['axial', 'diametrical', 'radial']],
+    ['disc', ['axial', 'diametrical', 'multipole'], ['through-thickness', 'radial']],
+    ['ring', ['axial', 'diametrical', 'radial', 'multipole'], ['through-thickness']],
+    ['arc', ['radial', 'diametrical'], ['axial', 'through-thickness', 'multipole']],
+  ])('a %s may be magnetized %j and not %j', (type, allowed, refused) => {
+    const shape = shapes[type];
+    for (const magnetization of allowed) {
+      expect(outcome(withLine({ shape, magnetization }), 'grade'), magnetization).toBe('pass OK');
+    }
+    for (const magnetization of refused) {
+      const r = resultOf(withLine({ shape, magnetization }), 'grade');
+      expect([r.outcome, r.code], magnetization).toEqual(['fail', 'SPEC_INVALID']);
+      expect(r.message).toBe(
+        `line 1: a ${type} cannot be magnetized ${magnetization}; a ${type} allows ${allowed.join(', ')}`,
+      );
+    }
+  });
+
+  it('SPEC_INVALID for a well-formed direction the catalogue does not know; no direction is not checked', () => {
+    const r = resultOf(withLine({ magnetization: 'sideways' }), 'grade');
+    expect([r.outcome, r.code]).toEqual(['fail', 'SPEC_INVALID']);
+    expect(r.message).toContain('magnetization "sideways" is not one of axial, diametrical, through-thickness');
+    expect(outcome(withLine({}), 'grade')).toBe('pass OK');
+  });
+
+  it('a catalogue without the per-shape table (catalogue-2026.1) checks the direction by name only', () => {
+    const older = editableRules((r) => {
+      delete r.catalogue.magnetizationByShape;
+    });
+    expect(outcome(withLine({ magnetization: 'radial' }), 'grade', older)).toBe('pass OK');
+    expect(outcome(withLine({ magnetization: 'sideways' }), 'grade', older)).toBe('fail SPEC_INVALID');
+  });
+
   it('SPEC_INVALID below the 100 kg minimum order, not at it', () => {
     expect(outcome(withLine({ quantityKg: 99, offeredUnitPriceUsdPerKg: '999.00' }), 'grade')).toBe(
       'fail SPEC_INVALID',
@@ -194,7 +234,7 @@ describe('price check', () => {
     });
     const r = resultOf(order, 'price');
     expect(r.message).toBe(
-      'line 2: offered 39.10 USD/kg is below the unified price 39.11 USD/kg (price list prices-2026.1)',
+      'line 2: offered 39.10 USD/kg is below the unified price 39.11 USD/kg (price list prices-2026.2)',
     );
   });
 
@@ -205,10 +245,20 @@ describe('price check', () => {
     expect(outcome(offering('41.15', 499), 'price')).toBe('fail PRICE_BELOW_UNIFIED');
   });
 
-  it('includes the Incoterm adder', () => {
-    const cif = (offer: string) => ({ ...offering(offer), incoterm: 'CIF' as const });
-    expect(outcome(cif('39.11'), 'price')).toBe('fail PRICE_BELOW_UNIFIED');
-    expect(outcome(cif('39.61'), 'price')).toBe('pass OK');
+  it("includes the destination region's Incoterm costs and names the region", () => {
+    // CIF adds freight and ICC (C) cover: Europe 0.45 + 0.08 → 39.64; North America 0.60 + 0.08 → 39.79.
+    const cif = (offer: string, destinationCountry: string) => ({
+      ...offering(offer),
+      incoterm: 'CIF' as const,
+      destinationCountry,
+    });
+    expect(outcome(cif('39.11', 'DE'), 'price')).toBe('fail PRICE_BELOW_UNIFIED');
+    expect(outcome(cif('39.63', 'DE'), 'price')).toBe('fail PRICE_BELOW_UNIFIED');
+    expect(outcome(cif('39.64', 'DE'), 'price')).toBe('pass OK');
+    expect(resultOf(cif('39.64', 'US'), 'price').message).toBe(
+      'line 1: offered 39.64 USD/kg is below the unified price 39.79 USD/kg (price list prices-2026.2; CIF to US (North America))',
+    );
+    expect(outcome(cif('39.79', 'US'), 'price')).toBe('pass OK');
   });
 
   it('does not fail for a line it cannot price: the grade check rejects the order', () => {
@@ -219,33 +269,73 @@ describe('price check', () => {
     expect(decide(checks)).toBe('REJECT');
   });
 
-  it('agrees with quote: offering the quoted price passes, one cent less fails (any order)', () => {
-    const lineArb = fc.record({
-      grade: fc.constantFrom(...rules.catalogue.grades.map((g) => g.grade)),
-      coating: fc.constantFrom(...rules.catalogue.coatings.map((c) => c.code)),
-      quantityKg: fc.integer({ min: 100, max: 1_000_000 }),
+  // Mapped countries of every region, an unmapped but well-formed code and CN (not mapped: the channel exports).
+  const destinationArb = fc.constantFrom(
+    ...Object.keys(rules.priceList.destinationPricing?.countryRegions ?? {}),
+    'ZZ',
+    'CN',
+  );
+  const pricedLineArb = fc.record({
+    grade: fc.constantFrom(...rules.catalogue.grades.map((g) => g.grade)),
+    coating: fc.constantFrom(...rules.catalogue.coatings.map((c) => c.code)),
+    quantityKg: fc.integer({ min: 100, max: 1_000_000 }),
+  });
+  const shape = { type: 'disc', diameterMm: 10, thicknessMm: 2 } as const;
+  type PricedLines = { grade: string; coating: string; quantityKg: number }[];
+  const orderOffering = (
+    lines: PricedLines,
+    incoterm: Order['incoterm'],
+    destinationCountry: string,
+    offers: string[],
+  ) =>
+    contractOrder({
+      incoterm,
+      destinationCountry,
+      lines: lines.map((l, i) => ({ ...l, shape, offeredUnitPriceUsdPerKg: offers[i] ?? '' })),
     });
+
+  it('agrees with quote for the same destination: the quoted price passes, one cent less fails (any order)', () => {
     fc.assert(
       fc.property(
-        fc.array(lineArb, { minLength: 1, maxLength: 5 }),
+        fc.array(pricedLineArb, { minLength: 1, maxLength: 5 }),
         fc.constantFrom(...incoterms),
+        destinationArb,
         fc.nat({ max: 4 }),
-        (lines, incoterm, cheapIndex) => {
-          const shape = { type: 'disc', diameterMm: 10, thicknessMm: 2 } as const;
+        (lines, incoterm, destinationCountry, cheapIndex) => {
+          const quoted = quote(
+            {
+              lines: lines.map((l) => ({ ...l, shape })),
+              incoterm,
+              requestedShipDate: '2027-03-01',
+              destinationCountry,
+            },
+            rules,
+          );
+          const offers = quoted.lines.map((l) => l.unitPriceUsdPerKg);
+          expect(outcome(orderOffering(lines, incoterm, destinationCountry, offers), 'price')).toBe('pass OK');
+          const cheap = cheapIndex % lines.length;
+          const lowered = offers.map((offer, i) => (i === cheap ? formatUsd(usd(offer).minus('0.01')) : offer));
+          expect(outcome(orderOffering(lines, incoterm, destinationCountry, lowered), 'price')).toBe(
+            'fail PRICE_BELOW_UNIFIED',
+          );
+        },
+      ),
+    );
+  });
+
+  it('a quote without a destination is never below the price check for any destination (the contract quote body)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(pricedLineArb, { minLength: 1, maxLength: 5 }),
+        fc.constantFrom(...incoterms),
+        destinationArb,
+        (lines, incoterm, destinationCountry) => {
           const quoted = quote(
             { lines: lines.map((l) => ({ ...l, shape })), incoterm, requestedShipDate: '2027-03-01' },
             rules,
           );
           const offers = quoted.lines.map((l) => l.unitPriceUsdPerKg);
-          const order = (prices: string[]) =>
-            contractOrder({
-              incoterm,
-              lines: lines.map((l, i) => ({ ...l, shape, offeredUnitPriceUsdPerKg: prices[i] ?? '' })),
-            });
-          expect(outcome(order(offers), 'price')).toBe('pass OK');
-          const cheap = cheapIndex % lines.length;
-          const lowered = offers.map((offer, i) => (i === cheap ? formatUsd(usd(offer).minus('0.01')) : offer));
-          expect(outcome(order(lowered), 'price')).toBe('fail PRICE_BELOW_UNIFIED');
+          expect(outcome(orderOffering(lines, incoterm, destinationCountry, offers), 'price')).toBe('pass OK');
         },
       ),
     );

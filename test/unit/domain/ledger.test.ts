@@ -29,6 +29,13 @@ function allocationsFor(order: ReturnType<typeof contractOrder>): LedgerAllocati
 }
 
 describe('allocationTransaction', () => {
+  it('bills a C/D-term order at the unified price for its destination region', () => {
+    const order = contractOrder({ incoterm: 'CIF', destinationCountry: 'JP' });
+    const tx = allocationTransaction('ORD-CIF', order, allocationsFor(order), rules, at);
+    // 39.10599 + CIF East Asia (0.25 + 0.06) = 39.41599 → 39.42; 500 kg
+    expect(tx.entries[0]).toMatchObject({ unitPriceUsdPerKg: '39.42', amountUsd: '19710.00' });
+  });
+
   it('debits the buyer per line at the unified price, credits each factory at the transfer price, margin the rest', () => {
     const order = contractOrder();
     const allocations: LedgerAllocation[] = [

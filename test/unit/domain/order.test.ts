@@ -194,6 +194,17 @@ describe('orderSchema', () => {
     expect(issuePaths(contractOrder({ destinationCountry: country }))).toEqual(['/destinationCountry']);
   });
 
+  it('takes an optional, bounded magnetization direction per line; whether the shape allows it is not its call', () => {
+    expect(issuePaths(contractOrder({ lines: [contractLine({ magnetization: 'through-thickness' })] }))).toEqual([]);
+    // Well-formed but unknown: accepted, and the grade check decides (SPEC_INVALID), like an unknown grade.
+    expect(issuePaths(contractOrder({ lines: [contractLine({ magnetization: 'sideways' })] }))).toEqual([]);
+    for (const bad of ['Axial', 'axial ', '', 'a'.repeat(33), 'through--thickness', '-axial']) {
+      expect(issuePaths(contractOrder({ lines: [contractLine({ magnetization: bad })] })), bad).toEqual([
+        '/lines/0/magnetization',
+      ]);
+    }
+  });
+
   it('takes only the nine Incoterms of the catalogue', () => {
     for (const incoterm of ['FOB', 'CIF', 'CFR', 'FCA', 'CPT', 'CIP', 'DAP', 'DDP', 'EXW']) {
       expect(issuePaths(contractOrder({ incoterm: incoterm as never }))).toEqual([]);

@@ -4,6 +4,7 @@ import { UnknownCoatingError, UnknownGradeError, UnquotableRequestError } from '
 import { Decimal, formatUsd, sumUsd, usd } from '../../../functions/domain/money';
 import { type Incoterm, incoterms, type QuoteRequest } from '../../../functions/domain/order';
 import {
+  pricingRegion,
   quote,
   quoteProblems,
   transferUnitPrice,
@@ -36,9 +37,11 @@ describe('unifiedUnitPrice', () => {
     expect(price('N42SH', 500)).toBe('39.11');
   });
 
-  it('adds the flat Incoterm adder before rounding once', () => {
-    // 39.10599 + 0.50 (CIF) = 39.60599
-    expect(price('N42SH', 500, 'CIF')).toBe('39.61');
+  it("adds the destination region's costs for the term before rounding once", () => {
+    // 39.10599 + 0.45 (Europe freight) + 0.08 (Europe ICC (C) cover) = 39.63599
+    expect(
+      formatUsd(unifiedUnitPrice({ grade: 'N42SH', coating: 'NiCuNi', quantityKg: 500 }, 'CIF', rules, 'DE')),
+    ).toBe('39.64');
     expect(price('N42SH', 500, 'EXW')).toBe(price('N42SH', 500, 'FOB'));
     expect(price('N42SH', 500, 'FCA')).toBe(price('N42SH', 500, 'FOB'));
   });
@@ -88,11 +91,6 @@ describe('unifiedUnitPrice', () => {
     ).toBe('2.50');
   });
 
-  it('does not depend on the destination, so quotes equal the price check', () => {
-    const line = { grade: 'N42SH', coating: 'NiCuNi', quantityKg: 500 };
-    expect(unifiedUnitPrice(line, 'DDP', rules, 'US').equals(unifiedUnitPrice(line, 'DDP', rules))).toBe(true);
-  });
-
   it('throws typed errors for an unknown grade or coating', () => {
     expect(() => unifiedUnitPrice({ grade: 'N99', coating: 'NiCuNi', quantityKg: 100 }, 'FOB', rules)).toThrow(
       UnknownGradeError,
@@ -100,6 +98,96 @@ describe('unifiedUnitPrice', () => {
     expect(() => unifiedUnitPrice({ grade: 'N35', coating: 'Gold', quantityKg: 100 }, 'FOB', rules)).toThrow(
       UnknownCoatingError,
     );
+  });
+});
+
+describe('Incoterm costs by destination region', () => {
+  // N35 NiCuNi 100 kg before any Incoterm cost: 21.00 × 1.08 = 22.68 exactly.
+  const at = (incoterm: Incoterm, destinationCountry?: string, ruleSet = rules) =>
+    formatUsd(
+      unifiedUnitPrice({ grade: 'N35', coating: 'NiCuNi', quantityKg: 100 }, incoterm, ruleSet, destinationCountry),
+    );
+
+  // Neighbours on either side of a region border, one pair per term; the unmapped side is the default region.
+  it.each([
+    ['CFR', 'PL', 'Europe', '23.13', 'BY', 'Rest of world', '23.48'], // + freight 0.45 | 0.80
+    ['CPT', 'MX', 'North America', '23.28', 'GT', 'Rest of world', '23.48'], // + freight 0.60 | 0.80
+    ['CIF', 'MX', 'North America', '23.36', 'GT', 'Rest of world', '23.59'], // + 0.60 + ICC (C) 0.08 | 0.80 + 0.11
+    ['CIP', 'MN', 'East Asia', '23.01', 'RU', 'Rest of world', '23.62'], // + 0.25 + ICC (A) 0.08 | 0.80 + 0.14
+    ['DAP', 'TR', 'Europe', '23.63', 'GE', 'Rest of world', '24.27'], // + 0.45 + 0.10 + on-carriage 0.40 | …
+    ['DDP', 'LA', 'South and Southeast Asia', '24.12', 'CN', 'Rest of world', '25.67'], // + … + import 0.70 | 1.40
+  ] as const)('%s: %s (%s) costs %s, its neighbour %s (%s) %s', (incoterm, a, regionA, priceA, b, regionB, priceB) => {
+    expect([pricingRegion(rules.priceList, incoterm, a)?.name, at(incoterm, a)]).toEqual([regionA, priceA]);
+    expect([pricingRegion(rules.priceList, incoterm, b)?.name, at(incoterm, b)]).toEqual([regionB, priceB]);
+  });
+
+  it('adds nothing for the origin terms, whatever the destination', () => {
+    for (const incoterm of ['EXW', 'FCA', 'FOB'] as const) {
+      for (const destination of ['DE', 'US', 'JP', 'ZZ', undefined]) {
+        expect(at(incoterm, destination), `${incoterm} ${destination}`).toBe('22.68');
+        expect(pricingRegion(rules.priceList, incoterm, destination)).toBeUndefined();
+      }
+    }
+  });
+
+  it('prices a country with no region mapping in the default region', () => {
+    for (const unmapped of ['ZZ', 'CN', 'BR']) {
+      expect(pricingRegion(rules.priceList, 'CIF', unmapped)).toMatchObject({
+        id: 'rest-of-world',
+        basis: 'default-region',
+      });
+      expect(at('CIF', unmapped)).toBe('23.59');
+    }
+  });
+
+  it('without a destination prices each term for its dearest region, so the quote covers every destination', () => {
+    expect(pricingRegion(rules.priceList, 'DDP')).toMatchObject({ id: 'rest-of-world', basis: 'dearest-region' });
+    expect(at('DDP')).toBe(at('DDP', 'CN'));
+    // Make Europe the dearest for DDP only (import costs), while Rest of world stays the dearest for CIF.
+    const europeanDuty = editableRules((r) => {
+      const europe = r.priceList.destinationPricing?.regions.europe;
+      if (europe) europe.usdPerKg.importClearance = '9.00';
+    });
+    expect(pricingRegion(europeanDuty.priceList, 'DDP')?.id).toBe('europe');
+    expect(pricingRegion(europeanDuty.priceList, 'CIF')?.id).toBe('rest-of-world');
+    // 22.68 + 0.45 + 0.10 + 0.40 + 9.00
+    expect(at('DDP', undefined, europeanDuty)).toBe('32.63');
+  });
+
+  it('a quote without a destination is at least the price for every destination (any line, any term)', () => {
+    const countries = [...Object.keys(rules.priceList.destinationPricing?.countryRegions ?? {}), 'ZZ'];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...rules.catalogue.grades.map((g) => g.grade)),
+        fc.constantFrom(...rules.catalogue.coatings.map((c) => c.code)),
+        fc.integer({ min: 100, max: 1_000_000 }),
+        fc.constantFrom(...incoterms),
+        fc.constantFrom(...countries),
+        (grade, coating, quantityKg, incoterm, country) => {
+          const line = { grade, coating, quantityKg };
+          const anywhere = unifiedUnitPrice(line, incoterm, rules);
+          expect(anywhere.greaterThanOrEqualTo(unifiedUnitPrice(line, incoterm, rules, country))).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('a price list without regional pricing (as stored before prices-2026.2) prices each term flat', () => {
+    const flat = editableRules((r) => {
+      delete r.priceList.destinationPricing;
+      r.priceList.incotermAdderUsdPerKg.CIF = '0.50';
+    });
+    expect(at('CIF', 'DE', flat)).toBe('23.18');
+    expect(at('CIF', 'US', flat)).toBe('23.18');
+    expect(at('CIF', undefined, flat)).toBe('23.18');
+  });
+
+  it('the quote names the same prices for the destination it was asked for', () => {
+    const lines = [{ grade: 'N35', coating: 'NiCuNi', quantityKg: 100, shape: block }];
+    const terms = { incoterm: 'CIF', requestedShipDate: '2027-03-01' } as const;
+    expect(quote({ lines, ...terms, destinationCountry: 'MX' }, rules).lines[0]?.unitPriceUsdPerKg).toBe('23.36');
+    expect(quote({ lines, ...terms, destinationCountry: 'GT' }, rules).lines[0]?.unitPriceUsdPerKg).toBe('23.59');
+    expect(quote({ lines, ...terms }, rules).lines[0]?.unitPriceUsdPerKg).toBe('23.59');
   });
 });
 
@@ -123,7 +211,7 @@ describe('quote', () => {
     );
     // N35 Zn 2000 kg: 21.00 × 1.03 × 0.88 = 19.0344
     expect(answer).toEqual({
-      priceListVersion: 'prices-2026.1',
+      priceListVersion: 'prices-2026.2',
       lines: [
         { unitPriceUsdPerKg: '39.11', amountUsd: '19555.00' },
         { unitPriceUsdPerKg: '19.03', amountUsd: '38060.00' },

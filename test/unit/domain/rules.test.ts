@@ -53,8 +53,8 @@ describe('seed rule documents', () => {
 
   it('stamps the contract rule versions', () => {
     expect(ruleVersions(seedRuleSet)).toEqual({
-      catalogue: 'catalogue-2026.1',
-      priceList: 'prices-2026.1',
+      catalogue: 'catalogue-2026.2',
+      priceList: 'prices-2026.2',
       trademarks: 'trademarks-2026.1',
       compliance: 'compliance-2026.1',
     });
@@ -78,6 +78,122 @@ describe('seed rule documents', () => {
   it('refuses unknown keys and a wrong document type', () => {
     expect(trademarkRegisterSchema.safeParse({ ...trademarksJson, extra: 1 }).success).toBe(false);
     expect(trademarkRegisterSchema.safeParse({ ...trademarksJson, documentType: 'catalogue' }).success).toBe(false);
+  });
+});
+
+describe('price list: destination pricing', () => {
+  const issues = (edit: (doc: typeof priceListJson) => void) => {
+    const doc = structuredClone(priceListJson);
+    edit(doc);
+    const result = priceListSchema.safeParse(doc);
+    return result.success ? [] : result.error.issues.map((issue) => `/${issue.path.join('/')}: ${issue.message}`);
+  };
+
+  it('maps every country to a region that exists, and has a default region', () => {
+    const pricing = seedRuleSet.priceList.destinationPricing;
+    expect(pricing?.assumed).toBe(true);
+    expect(Object.keys(pricing?.regions ?? {})).toEqual([
+      'east-asia',
+      'south-southeast-asia',
+      'europe',
+      'north-america',
+      'rest-of-world',
+    ]);
+    expect(pricing?.countryRegions.DE).toBe('europe');
+    expect(pricing?.defaultRegion).toBe('rest-of-world');
+  });
+
+  it.each([
+    [
+      'a country mapped to a region that does not exist',
+      (doc: typeof priceListJson) => {
+        (doc.destinationPricing.countryRegions as Record<string, string>).DE = 'western-europe';
+      },
+      '/destinationPricing/countryRegions/DE: DE is mapped to region "western-europe", which is not among the regions',
+    ],
+    [
+      'a default region that does not exist',
+      (doc: typeof priceListJson) => {
+        doc.destinationPricing.defaultRegion = 'elsewhere';
+      },
+      '/destinationPricing/defaultRegion: default region "elsewhere" is not among the regions',
+    ],
+    [
+      'an adder that is not a 2-decimal string',
+      (doc: typeof priceListJson) => {
+        (doc.destinationPricing.regions.europe.usdPerKg as Record<string, unknown>).freight = 0.45;
+      },
+      '/destinationPricing/regions/europe/usdPerKg/freight: Invalid input: expected string, received number',
+    ],
+    [
+      'an adder with one decimal',
+      (doc: typeof priceListJson) => {
+        doc.destinationPricing.regions.europe.usdPerKg.insuranceAllRisks = '0.1';
+      },
+      '/destinationPricing/regions/europe/usdPerKg/insuranceAllRisks: expected USD with exactly 2 decimals',
+    ],
+    [
+      'a region missing a component',
+      (doc: typeof priceListJson) => {
+        delete (doc.destinationPricing.regions['east-asia'].usdPerKg as Record<string, unknown>).importClearance;
+      },
+      '/destinationPricing/regions/east-asia/usdPerKg/importClearance: Invalid input: expected string, received undefined',
+    ],
+    [
+      'a country code that is not alpha-2',
+      (doc: typeof priceListJson) => {
+        (doc.destinationPricing.countryRegions as Record<string, string>).Germany = 'europe';
+      },
+      '/destinationPricing/countryRegions/Germany: Invalid key in record',
+    ],
+    [
+      'an origin term given destination costs',
+      (doc: typeof priceListJson) => {
+        (doc.destinationPricing.termComponents as Record<string, string[]>).FOB = ['freight'];
+      },
+      '/destinationPricing/termComponents/FOB: FOB ends at origin: it carries no destination costs',
+    ],
+    [
+      'an unknown cost component',
+      (doc: typeof priceListJson) => {
+        doc.destinationPricing.termComponents.CIF = ['freight', 'bribes'];
+      },
+      '/destinationPricing/termComponents/CIF/1: Invalid option: expected one of "freight"|"insuranceMinimumCover"|"insuranceAllRisks"|"onCarriage"|"importClearance"',
+    ],
+  ])('refuses %s, naming the field', (_name, edit, expected) => {
+    expect(issues(edit)).toContain(expected);
+  });
+
+  it('still reads a price list without destination pricing, as prices-2026.1 was stored', () => {
+    expect(
+      issues((doc) => {
+        delete (doc as Partial<typeof priceListJson>).destinationPricing;
+      }),
+    ).toEqual([]);
+  });
+});
+
+describe('catalogue: magnetization by shape', () => {
+  it('names, for every shape, only directions the catalogue lists', () => {
+    const { magnetizationByShape, magnetizationDirections, shapes } = seedRuleSet.catalogue;
+    for (const shape of shapes) {
+      expect(magnetizationByShape?.[shape].length, shape).toBeGreaterThan(0);
+      for (const direction of magnetizationByShape?.[shape] ?? []) expect(magnetizationDirections).toContain(direction);
+    }
+  });
+
+  it('refuses a direction that is not among magnetizationDirections, naming the field', () => {
+    const doc = structuredClone(catalogueJson);
+    doc.magnetizationByShape.arc = ['radial', 'parallel'];
+    const result = catalogueDocumentSchema.safeParse(doc);
+    expect(result.success ? [] : result.error.issues.map((i) => [`/${i.path.join('/')}`, i.message])).toEqual([
+      ['/magnetizationByShape/arc/1', '"parallel" is not one of magnetizationDirections'],
+    ]);
+  });
+
+  it('still reads a catalogue without it, as catalogue-2026.1 was stored', () => {
+    const { magnetizationByShape: _table, ...older } = structuredClone(catalogueJson);
+    expect(catalogueDocumentSchema.safeParse(older).success).toBe(true);
   });
 });
 
@@ -142,6 +258,14 @@ describe('members', () => {
       expect(producer.certifications.length, producer.id).toBeGreaterThan(0);
       expect(Object.keys(producer.monthlyCapacityKg).length, producer.id).toBeGreaterThan(0);
       expect(Number(producer.quotaSharePercent), producer.id).toBeGreaterThan(0);
+    }
+  });
+
+  it('names the standard and its version on every certification', () => {
+    const certifications = members.flatMap((m) => m.certifications);
+    expect(certifications.length).toBeGreaterThan(0);
+    for (const certification of certifications) {
+      expect([certification.standard, certification.version]).toEqual(['GB/T 13560', '2017']);
     }
   });
 });

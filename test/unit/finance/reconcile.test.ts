@@ -7,7 +7,10 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type SyntheticExports, writeSyntheticExports } from '../../../bench/synthetic-export';
 import { manifestChecksum, type WrittenExport } from '../../../finance/export-layout';
+import { BatchWriter, scanOrdersLine } from '../../../finance/item-scan';
 import { ExportInputError, reconcile } from '../../../finance/reconcile';
+import { pricingRegion } from '../../../functions/domain/pricing';
+import { seedRuleSet } from '../../../functions/domain/rules';
 
 let root: string;
 let exports: SyntheticExports;
@@ -20,6 +23,9 @@ beforeEach(async () => {
     itemsPerFile: 60,
     cancelEvery: 4,
     seed: 7,
+    // Regions priced differently for C and D terms (BR is unmapped: the default region).
+    destinations: ['DE', 'US', 'JP', 'IN', 'BR'],
+    incoterms: ['FOB', 'CIF', 'DAP', 'DDP'],
   });
 });
 
@@ -271,5 +277,116 @@ describe('reconcile on worker threads: bad input still stops with file and line'
     const error = await inputError(2);
     expect(error.file).toBe(dataPath(exports.orders, 0));
     expect(error.message).toMatch(/md5 .* does not match/);
+  });
+});
+
+interface OrderLine {
+  Item: {
+    pk: { S: string };
+    sk: { S: string };
+    status: { S: string };
+    order: { M: { incoterm: { S: string }; destinationCountry?: { S: string } } };
+  };
+}
+
+const ordersLines = (written: WrittenExport, fileIndex: number) =>
+  gunzipSync(readFileSync(dataPath(written, fileIndex)))
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean);
+
+function bookedOrders(): { file: number; line: number; item: OrderLine }[] {
+  return exports.orders.files.flatMap((_, file) =>
+    ordersLines(exports.orders, file).flatMap((text, line) => {
+      const item = JSON.parse(text) as OrderLine;
+      return item.Item.sk.S === 'ORDER' && item.Item.status.S === 'ALLOCATED' ? [{ file, line, item }] : [];
+    }),
+  );
+}
+
+/** The first allocated order under `incoterm` to `country`, rewritten by `edit` (the manifests kept truthful). */
+function editOrder(incoterm: string, country: string, edit: (item: OrderLine) => string): string {
+  const found = bookedOrders().find(
+    ({ item }) => item.Item.order.M.incoterm.S === incoterm && item.Item.order.M.destinationCountry?.S === country,
+  );
+  if (!found) throw new Error(`the synthetic export has no allocated ${incoterm} order to ${country}`);
+  rewrite(exports.orders, found.file, (lines) => lines.map((line, i) => (i === found.line ? edit(found.item) : line)));
+  return found.item.Item.pk.S.slice('ORDER#'.length);
+}
+
+const scannedFast = (line: string) => {
+  const bytes = Buffer.from(line);
+  return scanOrdersLine(bytes, 0, bytes.length, 1, new BatchWriter());
+};
+
+describe("reconcile: C and D terms priced for the order's destination", () => {
+  it('the synthetic orders put C and D terms into several regions, each priced apart from no destination', () => {
+    const regions = new Set<string>();
+    for (const { item } of bookedOrders()) {
+      const { incoterm, destinationCountry } = item.Item.order.M;
+      const region = pricingRegion(seedRuleSet.priceList, incoterm.S as never, destinationCountry?.S);
+      if (region) regions.add(region.id);
+    }
+    expect([...regions].sort()).toEqual([
+      'east-asia',
+      'europe',
+      'north-america',
+      'rest-of-world',
+      'south-southeast-asia',
+    ]);
+    // The dearest region differs from the cheapest: a reconcile ignoring the destination would misprice.
+    const japan = pricingRegion(seedRuleSet.priceList, 'DAP', 'JP')?.adderUsdPerKg;
+    const none = pricingRegion(seedRuleSet.priceList, 'DAP')?.adderUsdPerKg;
+    expect(japan?.lessThan(none ?? 0)).toBe(true);
+  });
+
+  it.each([
+    ['on the calling thread', 0],
+    ['on worker threads', 2],
+  ])('names an order whose destination was moved to another region (%s)', async (_, workers) => {
+    let edited = '';
+    const orderId = editOrder('CIF', 'DE', (item) => {
+      item.Item.order.M.destinationCountry = { S: 'JP' };
+      edited = JSON.stringify(item);
+      return edited;
+    });
+    expect(scannedFast(edited)).toBe(true); // canonical: read by the byte-level scanner
+    const result = await run(workers);
+    const kinds = new Set(result.discrepancies.filter((d) => d.orderId === orderId).map((d) => d.kind));
+    expect(kinds).toEqual(new Set(['receivable', 'transfer-price']));
+    // Priced for East Asia now, below the Europe price the ledger booked.
+    const receivable = result.discrepancies.find((d) => d.kind === 'receivable' && d.orderId === orderId);
+    expect(Number(receivable?.expectedUsd)).toBeLessThan(Number(receivable?.actualUsd));
+  });
+
+  it.each([
+    ['its own destination, it reconciles', 'US', []],
+    ['a destination moved to another region, it is named', 'IN', ['receivable', 'transfer-price']],
+  ])('read by the generic reader (a line off the canonical form) with %s', async (_, country, expected) => {
+    let edited = '';
+    const orderId = editOrder('DAP', 'US', (item) => {
+      item.Item.order.M.destinationCountry = { S: country };
+      edited = JSON.stringify(item).replace('{"Item":', '{ "Item": ');
+      return edited;
+    });
+    expect(scannedFast(edited)).toBe(false);
+    const result = await run();
+    expect(result.discrepancies.filter((d) => d.orderId !== orderId)).toEqual([]);
+    const kinds = new Set(result.discrepancies.map((d) => d.kind));
+    expect(kinds).toEqual(new Set(expected));
+  });
+
+  it.each([
+    ['on the calling thread', 0],
+    ['on worker threads', 2],
+  ])('prices an order without a destination for the dearest region (%s)', async (_, workers) => {
+    const orderId = editOrder('DDP', 'JP', (item) => {
+      delete item.Item.order.M.destinationCountry;
+      return JSON.stringify(item);
+    });
+    const result = await run(workers);
+    const receivable = result.discrepancies.find((d) => d.kind === 'receivable' && d.orderId === orderId);
+    expect(Number(receivable?.expectedUsd)).toBeGreaterThan(Number(receivable?.actualUsd));
+    expect(result.discrepancies.every((d) => d.orderId === orderId)).toBe(true);
   });
 });
