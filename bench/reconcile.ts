@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openSource } from '../finance/export-source';
@@ -46,12 +46,14 @@ function child(script: string, args: string[]) {
   return JSON.parse(out.toString().trim().split('\n').pop() ?? '{}');
 }
 
+const loadBefore = loadavg()[0] ?? 0;
 const ours = child('reconcile-child.ts', [root, join(root, '..', 'bench-report')]);
 const duck = child('duckdb-child.ts', [join(root, ledger.dirKey)]);
 const oursRate = ours.items / ours.seconds;
 const oursLedgerRate = ours.ledgerItems / ours.seconds;
 const duckRate = ledger.summary.itemCount / duck.seconds;
 const agree = JSON.stringify(ours.factories) === JSON.stringify(duck.factories);
+const loadAfter = loadavg()[0] ?? 0;
 
 const lines = [
   `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
@@ -59,6 +61,7 @@ const lines = [
   `reconcile: ${ours.seconds.toFixed(2)} s, ${Math.round(oursRate).toLocaleString('en')} items/s over all items read (${Math.round(oursLedgerRate).toLocaleString('en')} ledger items/s), peak RSS ${ours.maxRssMb.toFixed(0)} MB, ${ours.discrepancies} discrepancies`,
   `duckdb read_json (per-factory SUM over the ledger files): ${duck.seconds.toFixed(2)} s, ${Math.round(duckRate).toLocaleString('en')} items/s, peak RSS ${duck.maxRssMb.toFixed(0)} MB`,
   `per-factory totals agree: ${agree}`,
+  `ratio (reconcile items/s ÷ DuckDB items/s, same run): ${(oursRate / duckRate).toFixed(2)}; 1-min load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`,
   `targets: rate ≥ DuckDB's: ${oursRate >= duckRate ? 'met' : 'NOT met'}; RSS ≤ 256 MB: ${ours.maxRssMb <= 256 ? 'met' : 'NOT met'}`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

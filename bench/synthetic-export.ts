@@ -4,7 +4,7 @@ import { ExportWriter, marshallItem, type WrittenExport } from '../finance/expor
 import { transactionItems } from '../functions/adapters/ledger-store';
 import { planAllocation } from '../functions/domain/allocation';
 import { allocationTransaction, reversalOf } from '../functions/domain/ledger';
-import type { Order } from '../functions/domain/order';
+import type { Incoterm, Order } from '../functions/domain/order';
 import { ruleVersions, seedRuleSet } from '../functions/domain/rules';
 
 export interface SyntheticOptions {
@@ -16,6 +16,10 @@ export interface SyntheticOptions {
   /** Every n-th order is cancelled: its posting reversed and its allocations released. */
   cancelEvery?: number;
   seed?: number;
+  /** Orders go to these countries in turn (default DE only): C and D terms are priced by the destination's region. */
+  destinations?: string[];
+  /** Each order's term is drawn from these (default FOB or CIF, half each). */
+  incoterms?: Incoterm[];
 }
 
 export interface SyntheticExports {
@@ -43,6 +47,8 @@ export async function writeSyntheticExports(options: SyntheticOptions): Promise<
   const rules = seedRuleSet;
   const versions = ruleVersions(rules);
   const next = random(options.seed ?? 1989);
+  const destinations = options.destinations ?? ['DE'];
+  const incoterms = options.incoterms ?? ['FOB', 'CIF'];
   const exportTime = new Date();
   const common = {
     rootDir: options.rootDir,
@@ -91,7 +97,8 @@ export async function writeSyntheticExports(options: SyntheticOptions): Promise<
     const lineCount = 1 + Math.floor(next() * 3);
     const order: Order = {
       ...base,
-      incoterm: next() < 0.5 ? 'FOB' : 'CIF',
+      destinationCountry: destinations[orderCount % destinations.length] ?? 'DE',
+      incoterm: incoterms[Math.floor(next() * incoterms.length)] ?? 'FOB',
       lines: Array.from({ length: lineCount }, () => ({
         grade: grades[Math.floor(next() * grades.length)] ?? 'N35',
         shape: { type: 'block' as const, lengthMm: 20, widthMm: 10, thicknessMm: 5 },

@@ -37,6 +37,22 @@ export const manifestFileSchema = z.object({
 });
 export type ManifestFile = z.infer<typeof manifestFileSchema>;
 
+/**
+ * The content of a manifest's `.checksum` file (`manifest-summary.checksum`, `manifest-files.checksum`, next to the
+ * manifests): the MD5 of the manifest's bytes. AWS documents the files but not their encoding; we write hex and accept
+ * hex or base64 when reading (see checksumMatches).
+ */
+export function manifestChecksum(manifest: string | Uint8Array): string {
+  return createHash('md5').update(manifest).digest('hex');
+}
+
+/** Whether a `.checksum` file's text is the MD5 of `manifest`, in hex (any case) or base64; whitespace around is ignored. */
+export function checksumMatches(checksumText: string, manifest: Uint8Array): boolean {
+  const digest = createHash('md5').update(manifest).digest();
+  const given = checksumText.trim();
+  return given.toLowerCase() === digest.toString('hex') || given === digest.toString('base64');
+}
+
 /** The name AWS gives an export: milliseconds since the epoch, a dash, 8 hex digits. */
 export function newExportId(at: Date): string {
   return `${String(at.getTime()).padStart(14, '0')}-${randomBytes(4).toString('hex')}`;
@@ -125,11 +141,13 @@ export class ExportWriter {
       outputFormat: 'DYNAMODB_JSON',
       exportType: 'FULL_EXPORT',
     };
-    writeFileSync(
-      join(this.exportDir, 'manifest-files.json'),
-      this.files.map((f) => `${JSON.stringify(f)}\n`).join(''),
-    );
-    writeFileSync(join(this.exportDir, 'manifest-summary.json'), JSON.stringify(summary));
+    // Each manifest with its `.checksum` (as AWS writes them), the summary last: it is what marks an export complete.
+    const filesText = this.files.map((f) => `${JSON.stringify(f)}\n`).join('');
+    writeFileSync(join(this.exportDir, 'manifest-files.json'), filesText);
+    writeFileSync(join(this.exportDir, 'manifest-files.checksum'), manifestChecksum(filesText));
+    const summaryText = JSON.stringify(summary);
+    writeFileSync(join(this.exportDir, 'manifest-summary.checksum'), manifestChecksum(summaryText));
+    writeFileSync(join(this.exportDir, 'manifest-summary.json'), summaryText);
     return { exportId: this.exportId, exportDir: this.exportDir, summary, files: [...this.files] };
   }
 

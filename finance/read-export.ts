@@ -1,27 +1,17 @@
-/** Reads a DynamoDB export: finds and verifies its manifests, then streams its items (gunzip, line by line, md5 on the way). */
-import { createHash } from 'node:crypto';
-import { StringDecoder } from 'node:string_decoder';
-import { createGunzip } from 'node:zlib';
+/** Reads a DynamoDB export's manifests: finds the exports under a source and checks their files lists (decode.ts reads the data). */
 import {
+  checksumMatches,
   type ManifestFile,
   type ManifestSummary,
+  manifestChecksum,
   manifestFileSchema,
   manifestSummarySchema,
   tableNameOf,
 } from './export-layout';
 import { type ExportSource, MissingObjectError } from './export-source';
+import { ExportInputError } from './item-json';
 
-/** Input that cannot be an intact export: reconcile stops, names the file (and line), and reports nothing as OK. */
-export class ExportInputError extends Error {
-  override name = 'ExportInputError';
-  constructor(
-    readonly file: string,
-    readonly line: number | undefined,
-    detail: string,
-  ) {
-    super(`${file}${line === undefined ? '' : `:${line}`}: ${detail}`);
-  }
-}
+export { ExportInputError, type PlainItem, parseItemLine } from './item-json';
 
 export interface FoundExport {
   exportId: string;
@@ -29,20 +19,24 @@ export interface FoundExport {
   dirKey: string;
   summary: ManifestSummary;
   tableName: string;
+  /** manifest-summary.json as read, for its checksum. */
+  summaryBytes: Buffer;
+  /** Keys of the `.checksum` files the listing shows next to the manifests. */
+  checksumKeys: string[];
 }
-
-/** An item's attributes in plain form: S as strings, N as numbers when exact (else strings), M/L nested, sets as arrays. */
-export type PlainItem = Record<string, unknown>;
 
 const summaryKeyPattern = /(?:^|\/)AWSDynamoDB\/([^/]+)\/manifest-summary\.json$/;
 
 export async function findExports(source: ExportSource): Promise<FoundExport[]> {
   const found: FoundExport[] = [];
-  for (const key of await source.listKeys()) {
+  const keys = await source.listKeys();
+  const listed = new Set(keys);
+  for (const key of keys) {
     const match = summaryKeyPattern.exec(key);
     if (!match) continue;
     const exportId = match[1] ?? '';
-    const text = await readWhole(source, key);
+    const bytes = await readWhole(source, key);
+    const text = bytes.toString('utf8');
     let summary: ManifestSummary;
     try {
       summary = manifestSummarySchema.parse(JSON.parse(text));
@@ -54,6 +48,10 @@ export async function findExports(source: ExportSource): Promise<FoundExport[]> 
       dirKey: key.slice(0, -'/manifest-summary.json'.length),
       summary,
       tableName: tableNameOf(summary.tableArn),
+      summaryBytes: bytes,
+      checksumKeys: ['manifest-summary.checksum', 'manifest-files.checksum']
+        .map((name) => `${key.slice(0, -'manifest-summary.json'.length)}${name}`)
+        .filter((checksumKey) => listed.has(checksumKey)),
     });
   }
   return found;
@@ -63,14 +61,17 @@ export async function findExports(source: ExportSource): Promise<FoundExport[]> 
 export async function readManifestFiles(source: ExportSource, found: FoundExport): Promise<ManifestFile[]> {
   const key = `${found.dirKey}/manifest-files.json`;
   const name = source.nameOf(key);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readWhole(source, key);
+    bytes = await readWhole(source, key);
   } catch (error) {
     if (error instanceof MissingObjectError)
       throw new ExportInputError(name, undefined, 'manifest-files.json is missing');
     throw error;
   }
+  await verifyChecksum(source, found, `${found.dirKey}/manifest-summary.json`, found.summaryBytes);
+  await verifyChecksum(source, found, key, bytes);
+  const text = bytes.toString('utf8');
   const files: ManifestFile[] = [];
   text.split('\n').forEach((line, index) => {
     if (line.trim() === '') return;
@@ -102,167 +103,28 @@ export function dataFileKey(found: FoundExport, file: ManifestFile): string {
 }
 
 /**
- * Streams every item of every data file to `onItem`, in bounded memory: the gzip is read in chunks, lines are cut as
- * they arrive, and the md5 is computed over the same bytes. Any defect is an ExportInputError naming file and line.
+ * A manifest against its `.checksum` file when the export has one (AWS writes them; exports copied without them, or
+ * written by older tools, still read). A mismatch is bad input naming the manifest.
  */
-export async function streamItems(
-  source: ExportSource,
-  found: FoundExport,
-  files: readonly ManifestFile[],
-  onItem: (item: PlainItem, file: number, line: number) => void,
-  onChunk: (itemsSoFar: number) => void = () => undefined,
-): Promise<number> {
-  let total = 0;
-  for (const [fileIndex, file] of files.entries()) {
-    const key = dataFileKey(found, file);
-    const name = source.nameOf(key);
-    let raw: Awaited<ReturnType<ExportSource['open']>>;
-    try {
-      raw = await source.open(key);
-    } catch (error) {
-      if (error instanceof MissingObjectError) {
-        throw new ExportInputError(
-          source.nameOf(`${found.dirKey}/manifest-files.json`),
-          fileIndex + 1,
-          `data file ${name} is missing`,
-        );
-      }
-      throw error;
-    }
-    const md5 = createHash('md5');
-    // 64 KiB output chunks: a quarter of the loop turns of zlib's 16 KiB default.
-    const gunzip = createGunzip({ chunkSize: 64 * 1024 });
-    raw.on('data', (chunk: Buffer) => md5.update(chunk));
-    raw.once('error', (error) => gunzip.destroy(error));
-    raw.pipe(gunzip);
-
-    const decoder = new StringDecoder('utf8');
-    let pending = '';
-    let line = 0;
-    const take = (text: string) => {
-      line += 1;
-      onItem(parseItemLine(text, name, line), fileIndex, line);
-    };
-    try {
-      for await (const chunk of gunzip) {
-        const text = pending + decoder.write(chunk as Buffer);
-        let start = 0;
-        let end = text.indexOf('\n', start);
-        while (end !== -1) {
-          take(text.slice(start, end));
-          start = end + 1;
-          end = text.indexOf('\n', start);
-        }
-        pending = text.slice(start);
-        onChunk(total + line);
-      }
-    } catch (error) {
-      if (error instanceof ExportInputError) throw error;
-      throw new ExportInputError(name, line + 1, `unreadable gzip (truncated or corrupt): ${(error as Error).message}`);
-    }
-    pending += decoder.end();
-    if (pending !== '') take(pending);
-    const checksum = md5.digest('base64');
-    if (checksum !== file.md5Checksum) {
-      throw new ExportInputError(name, undefined, `md5 ${checksum} does not match the manifest's ${file.md5Checksum}`);
-    }
-    if (line !== file.itemCount) {
-      throw new ExportInputError(name, undefined, `${line} items, the manifest lists ${file.itemCount}`);
-    }
-    total += line;
-  }
-  return total;
-}
-
-/** One `{"Item":{…}}` line, checked to be DynamoDB JSON and turned into plain values. */
-export function parseItemLine(text: string, file: string, line: number): PlainItem {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new ExportInputError(file, line, `not JSON: ${(error as Error).message}`);
-  }
-  if (!isObject(parsed) || !isObject(parsed.Item) || Object.keys(parsed).length !== 1) {
-    throw new ExportInputError(file, line, 'not an export line: expected exactly {"Item":{…}}');
-  }
-  const item: PlainItem = {};
-  const attributes = parsed.Item;
-  for (const name in attributes) {
-    const value = attributes[name];
-    const plain = attributeValue(value);
-    if (plain === invalid) {
-      throw new ExportInputError(file, line, `attribute "${name}" is not a DynamoDB JSON value: ${short(value)}`);
-    }
-    item[name] = plain;
-  }
-  return item;
-}
-
-const invalid = Symbol('invalid');
-
-function attributeValue(value: unknown): unknown {
-  if (!isObject(value)) return invalid;
-  // for…in instead of Object.keys: no array per attribute on the hot path.
-  let type: string | undefined;
-  for (const key in value) {
-    if (type !== undefined) return invalid;
-    type = key;
-  }
-  if (type === undefined) return invalid;
-  const inner = value[type];
-  switch (type) {
-    case 'S':
-    case 'B':
-      return typeof inner === 'string' ? inner : invalid;
-    case 'N': {
-      if (typeof inner !== 'string' || !/^-?\d+(\.\d+)?(E[+-]?\d+)?$/i.test(inner)) return invalid;
-      // A number that a JS number holds exactly becomes one; any other stays a string. Money is never N here.
-      const number = Number(inner);
-      return String(number) === inner ? number : inner;
-    }
-    case 'BOOL':
-      return typeof inner === 'boolean' ? inner : invalid;
-    case 'NULL':
-      return inner === true ? null : invalid;
-    case 'SS':
-    case 'NS':
-    case 'BS':
-      return Array.isArray(inner) && inner.every((s) => typeof s === 'string') ? inner : invalid;
-    case 'L': {
-      if (!Array.isArray(inner)) return invalid;
-      const list = inner.map(attributeValue);
-      return list.includes(invalid) ? invalid : list;
-    }
-    case 'M': {
-      if (!isObject(inner)) return invalid;
-      const map: Record<string, unknown> = {};
-      for (const k in inner) {
-        const plain = attributeValue(inner[k]);
-        if (plain === invalid) return invalid;
-        map[k] = plain;
-      }
-      return map;
-    }
-    default:
-      return invalid;
+async function verifyChecksum(source: ExportSource, found: FoundExport, manifestKey: string, manifest: Buffer) {
+  const checksumKey = manifestKey.replace(/\.json$/, '.checksum');
+  if (!found.checksumKeys.includes(checksumKey)) return;
+  const checksum = (await readWhole(source, checksumKey)).toString('utf8');
+  if (!checksumMatches(checksum, manifest)) {
+    throw new ExportInputError(
+      source.nameOf(manifestKey),
+      undefined,
+      `its MD5 ${manifestChecksum(manifest)} does not match ${source.nameOf(checksumKey)} (${checksum.trim().slice(0, 64)})`,
+    );
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-async function readWhole(source: ExportSource, key: string): Promise<string> {
+async function readWhole(source: ExportSource, key: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of await source.open(key)) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function firstLine(error: unknown): string {
   return String((error as Error).message ?? error).split('\n')[0] ?? '';
-}
-
-function short(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -1,58 +1,40 @@
 /** `finance reconcile`: proves a ledger export complete and balanced, and its receivables and payables equal to the orders'. */
 import { rmSync } from 'node:fs';
-import { ledgerAccounts } from '../functions/domain/ledger';
+import { availableParallelism } from 'node:os';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { buildSync } from 'esbuild';
 import { formatUsd } from '../functions/domain/money';
 import { pricingRegion, transferUnitPrice, unifiedUnitPrice, volumeDiscountPercent } from '../functions/domain/pricing';
 import { catalogueDocumentSchema, priceListSchema, type RuleSet } from '../functions/domain/rules';
-import { type ExportSource, openSource } from './export-source';
 import {
-  dataFileKey,
-  ExportInputError,
-  type FoundExport,
-  findExports,
-  readManifestFiles,
-  streamItems,
-} from './read-export';
+  addCents,
+  Books,
+  bookedOrderStatuses,
+  centsToUsd,
+  type Discrepancy,
+  HEADER_CREDIT_OK,
+  HEADER_DEBIT_OK,
+  payableAllocationStatuses,
+  toCents,
+} from './books';
+import { type DecodedFile, type ExportTable, FileDecoder } from './decode';
+import type { FromWorker, ToWorker } from './decode-worker';
+import type { ManifestFile } from './export-layout';
+import { type ExportSource, MissingObjectError, openSource } from './export-source';
+import { dataFileKey, ExportInputError, type FoundExport, findExports, readManifestFiles } from './read-export';
 import { writeReport } from './report';
 
-export { ExportInputError };
-
-/**
- * Which allocations a factory is owed for: allocations still standing (RESERVED, NOTIFIED or ACCEPTED — not DECLINED,
- * not RELEASED) of orders whose status is ALLOCATED or CONFIRMED, each at its quantityKg × transferUnitPriceUsdPerKg.
- * Every other order must net to zero in the ledger (its postings reversed, or never made).
- */
-export const payableAllocationStatuses = ['RESERVED', 'NOTIFIED', 'ACCEPTED'] as const;
-export const bookedOrderStatuses = ['ALLOCATED', 'CONFIRMED'] as const;
+export type { Discrepancy, DiscrepancyKind } from './books';
+export { bookedOrderStatuses, ExportInputError, payableAllocationStatuses };
 
 /** The report keeps this many discrepancies in memory and on paper; the count beyond it is still exact. */
 const MAX_LISTED = 10_000;
-
-export type DiscrepancyKind =
-  | 'unbalanced'
-  | 'header-mismatch'
-  | 'missing-entry'
-  | 'orphan-entry'
-  | 'orphan-transaction'
-  | 'orphan-reversal'
-  | 'malformed-entry'
-  | 'receivable'
-  | 'payable-order'
-  | 'payable-factory'
-  | 'transfer-price'
-  | 'unpriceable-order';
-
-export interface Discrepancy {
-  kind: DiscrepancyKind;
-  subject: string;
-  orderId?: string;
-  factoryId?: string;
-  transactionId?: string;
-  where?: string;
-  expectedUsd?: string;
-  actualUsd?: string;
-  message: string;
-}
+/** Below this many items, decoding on the calling thread beats starting workers. */
+const WORKERS_FROM_ITEMS = 50_000;
+/** Compressed bytes handed to a worker and not yet consumed by its gunzip: bounds memory whatever the source's speed. */
+const IN_FLIGHT_BYTES = 1 << 20;
 
 export interface FactoryTotal {
   factoryId: string;
@@ -69,6 +51,11 @@ export interface ReconcileOptions {
   ledgerExportId?: string;
   ordersExportId?: string;
   progress?: ((line: string) => void) | undefined;
+  /**
+   * Decoding threads: 0 decodes on the calling thread; the default is one per core for exports of 50,000 items or
+   * more (gunzip and line scanning are most of the work, and files decode independently).
+   */
+  workers?: number;
 }
 
 export interface ReconcileResult {
@@ -84,62 +71,13 @@ export interface ReconcileResult {
   reportFiles: string[];
 }
 
-// ── state kept per order and per transaction: small, fixed-size records, so memory grows with their number only ──
-
-interface AllocationFact {
-  allocationId: string;
-  factoryId: string;
-  lineIndex: number;
-  quantityKg: number;
-  cents: bigint;
-  transferUnitPriceUsdPerKg: string;
-  status: string;
-}
-
-interface OrderState {
-  orderId: string;
-  seen: boolean;
-  status?: string;
-  lines?: { grade: string; coating: string; quantityKg: number }[];
-  incoterm?: string;
-  /** C and D terms are priced by the destination's region (price list destinationPricing). */
-  destinationCountry?: string;
-  catalogueVersion?: string;
-  priceListVersion?: string;
-  allocations?: AllocationFact[];
-  ledgerReceivable: bigint;
-  ledgerPayable: bigint;
-  postings: number;
-}
-
-interface TxState {
-  order: OrderState;
-  header: boolean;
-  kind?: string;
-  entryCount: number;
-  /** Bitmap of entry indexes seen, 4 × 30 bits (entries per transaction ≤ 99). */
-  seen: [number, number, number, number];
-  entries: number;
-  maxIndex: number;
-  debit: bigint;
-  credit: bigint;
-  headerDebit?: bigint;
-  headerCredit?: bigint;
-  reverses?: string;
-  file: number;
-  line: number;
-}
-
-const centsPattern = /^(\d{1,13})\.(\d{2})$/;
-function toCents(amount: unknown): bigint | undefined {
-  if (typeof amount !== 'string') return undefined;
-  const match = centsPattern.exec(amount);
-  return match ? BigInt(`${match[1]}${match[2]}`) : undefined;
-}
-function centsToUsd(cents: bigint): string {
-  const negative = cents < 0n;
-  const abs = (negative ? -cents : cents).toString().padStart(3, '0');
-  return `${negative ? '-' : ''}${abs.slice(0, -2)}.${abs.slice(-2)}`;
+interface Job {
+  table: ExportTable;
+  fileIndex: number;
+  key: string;
+  name: string;
+  file: ManifestFile;
+  manifestName: string;
 }
 
 export async function reconcile(options: ReconcileOptions): Promise<ReconcileResult> {
@@ -148,349 +86,461 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
   const ledgerExport = pick(exports, 'ledger', options.ledgerExportId, source);
   const ordersExport = pick(exports, 'orders', options.ordersExportId, source);
 
-  const discrepancies: Discrepancy[] = [];
-  let discrepancyCount = 0;
-  const flag = (d: Discrepancy) => {
-    discrepancyCount += 1;
-    if (discrepancies.length < MAX_LISTED) discrepancies.push(d);
-  };
-
-  const orders = new Map<string, OrderState>();
-  const orderState = (orderId: string): OrderState => {
-    let state = orders.get(orderId);
-    if (!state) {
-      state = { orderId, seen: false, ledgerReceivable: 0n, ledgerPayable: 0n, postings: 0 };
-      orders.set(orderId, state);
-    }
-    return state;
-  };
-  const rules = { catalogue: new Map<string, unknown>(), priceList: new Map<string, unknown>() };
-  const otherKeys = new Set<string>();
-  const txs = new Map<string, TxState>();
-  const ledgerByFactory = new Map<string, bigint>();
-
   const ordersFiles = await readManifestFiles(source, ordersExport);
   const ledgerFiles = await readManifestFiles(source, ledgerExport);
-  const fileNames = {
-    orders: ordersFiles.map((f) => source.nameOf(dataFileKey(ordersExport, f))),
-    ledger: ledgerFiles.map((f) => source.nameOf(dataFileKey(ledgerExport, f))),
-  };
-  const where = (exportName: 'ledger' | 'orders', file: number, line: number) =>
-    `${fileNames[exportName][file] ?? '?'}:${line}`;
-  const duplicate = (exportName: 'ledger' | 'orders', file: number, line: number, key: string) =>
-    new ExportInputError(fileNames[exportName][file] ?? '?', line, `duplicated item ${key}`);
+  const jobsOf = (table: ExportTable, found: FoundExport, files: ManifestFile[]): Job[] =>
+    files.map((file, fileIndex) => ({
+      table,
+      fileIndex,
+      file,
+      key: dataFileKey(found, file),
+      name: source.nameOf(dataFileKey(found, file)),
+      manifestName: source.nameOf(`${found.dirKey}/manifest-files.json`),
+    }));
+  const jobs = [...jobsOf('orders', ordersExport, ordersFiles), ...jobsOf('ledger', ledgerExport, ledgerFiles)];
+  const books = new Books(
+    {
+      orders: jobs.filter((j) => j.table === 'orders').map((j) => j.name),
+      ledger: jobs.filter((j) => j.table === 'ledger').map((j) => j.name),
+    },
+    MAX_LISTED,
+  );
 
   const totalItems = ledgerExport.summary.itemCount + ordersExport.summary.itemCount;
-  const progress = progressReporter(options.progress, totalItems);
+  const report = progressReporter(options.progress, totalItems);
+  let itemsDone = 0;
+  const progress = (items: number) => {
+    itemsDone += items;
+    report('reading', itemsDone);
+  };
+  const workers =
+    options.workers ?? (totalItems >= WORKERS_FROM_ITEMS ? Math.min(availableParallelism(), jobs.length) : 0);
+  if (workers > 0) await decodeOnWorkers(source, jobs, books, progress, workers);
+  else await decodeHere(source, jobs, books, progress);
+  report('done', totalItems, true);
 
-  // ── pass over the orders export: orders, their allocations and the rule documents that priced them
-  await streamItems(
-    source,
-    ordersExport,
-    ordersFiles,
-    (item, file, line) => {
-      const pk = item.pk;
-      const sk = item.sk;
-      if (typeof pk !== 'string' || typeof sk !== 'string') {
-        throw new ExportInputError(fileNames.orders[file] ?? '?', line, 'item without string pk/sk');
-      }
-      if (pk.startsWith('ORDER#') && sk === 'ORDER') {
-        const state = orderState(pk.slice(6));
-        if (state.seen) throw duplicate('orders', file, line, `${pk} ${sk}`);
-        state.seen = true;
-        state.status = String(item.status);
-        if ((bookedOrderStatuses as readonly string[]).includes(state.status)) {
-          const order = item.order as { lines?: unknown[]; incoterm?: string; destinationCountry?: string } | undefined;
-          state.lines = (order?.lines ?? []).map((l) => {
-            const line = l as { grade: string; coating: string; quantityKg: number };
-            return { grade: line.grade, coating: line.coating, quantityKg: Number(line.quantityKg) };
-          });
-          state.incoterm = order?.incoterm;
-          state.destinationCountry = order?.destinationCountry;
-          const versions = item.rules as { catalogue?: string; priceList?: string } | undefined;
-          state.catalogueVersion = versions?.catalogue;
-          state.priceListVersion = versions?.priceList;
-        }
-      } else if (pk.startsWith('ORDER#') && sk.startsWith('ALLOC#')) {
-        const state = orderState(pk.slice(6));
-        state.allocations ??= [];
-        const allocationId = sk.slice(6);
-        if (state.allocations.some((a) => a.allocationId === allocationId)) {
-          throw duplicate('orders', file, line, `${pk} ${sk}`);
-        }
-        const price = String(item.transferUnitPriceUsdPerKg);
-        const unitCents = toCents(/^\d+\.\d{2}$/.test(price) ? price : `${price}.00`);
-        const quantityKg = Number(item.quantityKg);
-        state.allocations.push({
-          allocationId,
-          factoryId: String(item.factoryId),
-          lineIndex: Number(item.lineIndex),
-          quantityKg,
-          cents: unitCents === undefined || !Number.isInteger(quantityKg) ? -1n : unitCents * BigInt(quantityKg),
-          transferUnitPriceUsdPerKg: price,
-          status: String(item.status),
-        });
-      } else if (pk === 'RULES#catalogue' || pk === 'RULES#priceList') {
-        const kind = pk === 'RULES#catalogue' ? 'catalogue' : 'priceList';
-        const version = String(item.version);
-        if (rules[kind].has(version)) throw duplicate('orders', file, line, `${pk} ${sk}`);
-        rules[kind].set(version, item.document);
-      } else {
-        const key = `${pk}\u0000${sk}`;
-        if (otherKeys.has(key)) throw duplicate('orders', file, line, `${pk} ${sk}`);
-        otherKeys.add(key);
-      }
-    },
-    (n) => progress('orders', n),
-  );
-
-  // ── pass over the ledger export: headers and entries, folded into their transaction as they come
-  const ledgerItems = await streamItems(
-    source,
+  const { factories, ordersChecked, transactions } = check(books);
+  const ledgerItems = ledgerExport.summary.itemCount;
+  const { discrepancyCount, discrepancies } = books;
+  const summaryLine =
+    discrepancyCount === 0
+      ? `OK: ${ledgerItems} ledger items in ${transactions} transactions over ${ordersChecked} orders reconcile; 0 discrepancies`
+      : `NOT RECONCILED: ${discrepancyCount} discrepancies in ${ledgerItems} ledger items (${transactions} transactions, ${ordersChecked} orders)`;
+  const result: Omit<ReconcileResult, 'reportFiles'> = {
     ledgerExport,
-    ledgerFiles,
-    (item, file, line) => {
-      const pk = item.pk;
-      const sk = item.sk;
-      if (typeof pk !== 'string' || typeof sk !== 'string' || !pk.startsWith('ORDER#') || !sk.startsWith('TX#')) {
-        throw new ExportInputError(fileNames.ledger[file] ?? '?', line, 'not a ledger item (pk ORDER#…, sk TX#…)');
-      }
-      const transactionId = String(item.transactionId);
-      let tx = txs.get(transactionId);
-      if (!tx) {
-        tx = {
-          order: orderState(pk.slice(6)),
-          header: false,
-          entryCount: -1,
-          seen: [0, 0, 0, 0],
-          entries: 0,
-          maxIndex: -1,
-          debit: 0n,
-          credit: 0n,
-          file,
-          line,
-        };
-        txs.set(transactionId, tx);
-      }
-      if (item.type === 'transaction') {
-        if (tx.header) throw duplicate('ledger', file, line, `${pk} ${sk}`);
-        tx.header = true;
-        tx.file = file;
-        tx.line = line;
-        tx.kind = String(item.kind);
-        tx.entryCount = Number(item.entryCount);
-        tx.headerDebit = toCents(item.debitUsd);
-        tx.headerCredit = toCents(item.creditUsd);
-        if (typeof item.reversesTransactionId === 'string') tx.reverses = item.reversesTransactionId;
-        return;
-      }
-      const index = Number(item.entryIndex);
-      if (
-        !Number.isInteger(index) ||
-        index < 0 ||
-        index > 119 ||
-        !sk.endsWith(`#E#${String(index).padStart(3, '0')}`)
-      ) {
-        flag({
-          kind: 'malformed-entry',
-          subject: `${pk} ${sk}`,
-          transactionId,
-          where: where('ledger', file, line),
-          message: `entryIndex ${String(item.entryIndex)} does not match the key`,
-        });
-        return;
-      }
-      const word = Math.floor(index / 30) as 0 | 1 | 2 | 3;
-      const bit = 1 << (index % 30);
-      if (tx.seen[word] & bit) throw duplicate('ledger', file, line, `${pk} ${sk}`);
-      tx.seen[word] |= bit;
-      tx.entries += 1;
-      tx.maxIndex = Math.max(tx.maxIndex, index);
-      const cents = toCents(item.amountUsd);
-      const side = item.side;
-      const account = item.account;
-      if (cents === undefined || (side !== 'DEBIT' && side !== 'CREDIT') || item.orderId !== tx.order.orderId) {
-        flag({
-          kind: 'malformed-entry',
-          subject: `${pk} ${sk}`,
-          orderId: tx.order.orderId,
-          transactionId,
-          where: where('ledger', file, line),
-          message: `entry needs a 2-decimal amountUsd, side DEBIT|CREDIT and its order's id (got ${String(item.amountUsd)}, ${String(side)}, ${String(item.orderId)})`,
-        });
-        return;
-      }
-      if (side === 'DEBIT') tx.debit += cents;
-      else tx.credit += cents;
-      if (account === ledgerAccounts.receivable) {
-        tx.order.ledgerReceivable += side === 'DEBIT' ? cents : -cents;
-      } else if (account === ledgerAccounts.payable && typeof item.factoryId === 'string') {
-        const signed = side === 'CREDIT' ? cents : -cents;
-        tx.order.ledgerPayable += signed;
-        ledgerByFactory.set(item.factoryId, (ledgerByFactory.get(item.factoryId) ?? 0n) + signed);
-      } else if (account !== ledgerAccounts.margin) {
-        flag({
-          kind: 'malformed-entry',
-          subject: `${pk} ${sk}`,
-          orderId: tx.order.orderId,
-          transactionId,
-          where: where('ledger', file, line),
-          message: `unknown account ${String(account)}${account === ledgerAccounts.payable ? ' or payable without factoryId' : ''}`,
-        });
-      }
-    },
-    (n) => progress('ledger', ordersExport.summary.itemCount + n),
-  );
-  progress('done', totalItems, true);
+    ordersExport,
+    itemsRead: totalItems,
+    transactions,
+    ordersChecked,
+    discrepancyCount,
+    discrepancies,
+    factories,
+    summaryLine,
+  };
+  rmSync(options.reportDir, { recursive: true, force: true });
+  const reportFiles = writeReport(options.reportDir, { ...result, listedLimit: MAX_LISTED });
+  return { ...result, reportFiles };
+}
 
-  // ── transactions: complete, balanced, headers agree, reversals point at something
-  for (const [transactionId, tx] of txs) {
-    const at = where('ledger', tx.file, tx.line);
-    const orderId = tx.order.orderId;
-    if (!tx.header) {
+// ── reading: every data file decoded once, here or on worker threads, into the books ──
+
+async function openData(source: ExportSource, job: Job): Promise<Readable> {
+  try {
+    return await source.open(job.key);
+  } catch (error) {
+    if (error instanceof MissingObjectError) {
+      throw new ExportInputError(job.manifestName, job.fileIndex + 1, `data file ${job.name} is missing`);
+    }
+    throw error;
+  }
+}
+
+/** The manifest's promises about the file, checked once all of it has been read. */
+function checkFile(job: Job, done: DecodedFile) {
+  if (done.md5 !== job.file.md5Checksum) {
+    throw new ExportInputError(
+      job.name,
+      undefined,
+      `md5 ${done.md5} does not match the manifest's ${job.file.md5Checksum}`,
+    );
+  }
+  if (done.lines !== job.file.itemCount) {
+    throw new ExportInputError(job.name, undefined, `${done.lines} items, the manifest lists ${job.file.itemCount}`);
+  }
+}
+
+async function decodeHere(source: ExportSource, jobs: Job[], books: Books, progress: (items: number) => void) {
+  for (const job of jobs) {
+    const decoder: FileDecoder = new FileDecoder(job.table, job.name, (batch) => {
+      books.consume(job.table, job.fileIndex, batch);
+      decoder.recycle(batch);
+      progress(batch.items);
+    });
+    const raw = await openData(source, job);
+    for await (const chunk of raw) {
+      await decoder.write(chunk as Buffer);
+      if (decoder.failed) break;
+    }
+    if (decoder.failed) raw.destroy();
+    checkFile(job, await decoder.end());
+  }
+}
+
+let bundledWorker: string | undefined;
+
+/**
+ * The decode worker as one plain-JS bundle (node builtins only), built once per process: a worker started on the
+ * .ts through a TypeScript loader costs ~40 MB and a loader thread of its own; this one a few MB.
+ */
+function workerCode(): string {
+  bundledWorker ??= buildSync({
+    entryPoints: [fileURLToPath(new URL('./decode-worker.ts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    write: false,
+    logLevel: 'error',
+  }).outputFiles[0]?.text;
+  if (!bundledWorker) throw new Error('could not bundle the decode worker');
+  return bundledWorker;
+}
+
+interface Running {
+  job: Job;
+  number: number;
+  inFlight: number;
+  wake: (() => void) | undefined;
+  done: ReturnType<typeof deferred<DecodedFile>>;
+}
+
+/**
+ * Files go to the first free worker; the compressed bytes are read here (any source, S3 included) and handed over
+ * with at most IN_FLIGHT_BYTES unconsumed per worker. The books are kept on this thread, fed by the workers' batches
+ * in arrival order: every check is order-independent, so which file finishes first does not matter.
+ */
+async function decodeOnWorkers(
+  source: ExportSource,
+  jobs: Job[],
+  books: Books,
+  progress: (items: number) => void,
+  count: number,
+) {
+  const code = workerCode();
+  const workers = Array.from({ length: count }, () => new Worker(code, { eval: true, execArgv: [] }));
+  const running = new Map<Worker, Running>();
+  let failure: unknown;
+  const { promise: failed, reject: fail } = deferred<never>();
+  failed.catch(() => undefined);
+  const stop = (error: unknown) => {
+    failure ??= error;
+    fail(failure);
+  };
+  const send = (worker: Worker, message: ToWorker, transfer: ArrayBuffer[] = []) =>
+    worker.postMessage(message, transfer);
+  for (const worker of workers) {
+    worker.on('message', (message: FromWorker) => {
+      const current = running.get(worker);
+      if (!current || failure) return;
+      try {
+        if (message.type === 'batch') {
+          const { batch } = message;
+          books.consume(current.job.table, current.job.fileIndex, batch);
+          const { ints, nums, bytes } = batch;
+          send(worker, { type: 'credit', job: message.job, ints, nums, bytes }, [
+            ints.buffer as ArrayBuffer,
+            nums.buffer as ArrayBuffer,
+            bytes.buffer as ArrayBuffer,
+          ]);
+          progress(message.batch.items);
+        } else if (message.type === 'ack') {
+          if (message.job !== current.number) return; // held back past its file's end
+          current.inFlight -= message.bytes;
+          current.wake?.();
+          current.wake = undefined;
+        } else if (message.type === 'done') {
+          current.done.resolve(message);
+        } else {
+          current.done.reject(
+            message.input
+              ? new ExportInputError(message.file, message.line, message.message)
+              : new Error(message.message),
+          );
+        }
+      } catch (error) {
+        stop(error);
+      }
+    });
+    worker.on('error', stop);
+    worker.on('exit', (code) => {
+      if (code !== 0) stop(new Error(`decode worker exited with code ${code}`));
+    });
+  }
+
+  let next = 0;
+  const feed = async (worker: Worker) => {
+    while (next < jobs.length && failure === undefined) {
+      const jobNumber = next++;
+      const job = jobs[jobNumber] as Job;
+      const current: Running = { job, number: jobNumber, inFlight: 0, wake: undefined, done: deferred<DecodedFile>() };
+      current.done.promise.catch(() => undefined);
+      running.set(worker, current);
+      send(worker, { type: 'start', job: jobNumber, table: job.table, name: job.name });
+      const raw = await openData(source, job);
+      for await (const chunk of raw) {
+        if (failure !== undefined) break;
+        while (current.inFlight > IN_FLIGHT_BYTES && failure === undefined) {
+          await new Promise<void>((resolve) => {
+            current.wake = resolve;
+          });
+        }
+        // A copy of our own to hand over: the stream's buffer may be pooled.
+        const data = new Uint8Array(chunk as Buffer);
+        current.inFlight += data.byteLength;
+        send(worker, { type: 'chunk', job: jobNumber, data }, [data.buffer]);
+      }
+      if (failure !== undefined) {
+        raw.destroy();
+        return;
+      }
+      send(worker, { type: 'end', job: jobNumber });
+      checkFile(job, await Promise.race([current.done.promise, failed]));
+      running.delete(worker);
+    }
+  };
+  try {
+    await Promise.race([Promise.all(workers.map((worker) => feed(worker).catch(stop))), failed]);
+    if (failure !== undefined) throw failure;
+  } finally {
+    for (const current of running.values()) current.wake?.();
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+// ── checks, once everything is read ──
+
+function check(books: Books): { factories: FactoryTotal[]; ordersChecked: number; transactions: number } {
+  const flag = (d: Discrepancy) => books.flag(d);
+  const { orderIds, txIds, factoryIds, words } = books;
+
+  // transactions: complete, balanced, headers agree, reversals point at something
+  let transactions = 0;
+  for (let tx = 0; tx < txIds.size; tx++) {
+    if (!books.tItems[tx]) continue; // only named by a reversal
+    transactions += 1;
+    const transactionId = txIds.text(tx);
+    const at = books.where('ledger', books.tFile[tx] as number, books.tLine[tx] as number);
+    const order = books.tOrder[tx] as number;
+    const orderId = orderIds.text(order);
+    const entries = books.tEntries[tx] as number;
+    const maxIndex = books.tMaxIndex[tx] as number;
+    if (!books.tHeader[tx]) {
       flag({
         kind: 'orphan-entry',
         subject: transactionId,
         orderId,
         transactionId,
         where: at,
-        message: `${tx.entries} entries without a transaction header`,
+        message: `${entries} entries without a transaction header`,
       });
       continue;
     }
-    tx.order.postings += 1;
-    if (tx.entries !== tx.entryCount || tx.maxIndex >= tx.entryCount) {
+    books.oPostings[order] = (books.oPostings[order] as number) + 1;
+    const entryCount = books.entryCount(tx);
+    if (entries !== entryCount || maxIndex >= entryCount) {
       flag({
-        kind: tx.entries < tx.entryCount ? 'missing-entry' : 'orphan-entry',
+        kind: entries < entryCount ? 'missing-entry' : 'orphan-entry',
         subject: transactionId,
         orderId,
         transactionId,
         where: at,
-        message: `header lists ${tx.entryCount} entries, the export holds ${tx.entries} (highest index ${tx.maxIndex})`,
+        message: `header lists ${entryCount} entries, the export holds ${entries} (highest index ${maxIndex})`,
       });
     }
-    if (tx.debit !== tx.credit) {
+    const debit = books.tDebit[tx] as number;
+    const credit = books.tCredit[tx] as number;
+    if (debit !== credit) {
       flag({
         kind: 'unbalanced',
         subject: transactionId,
         orderId,
         transactionId,
         where: at,
-        expectedUsd: centsToUsd(tx.debit),
-        actualUsd: centsToUsd(tx.credit),
-        message: `debits ${centsToUsd(tx.debit)} ≠ credits ${centsToUsd(tx.credit)}`,
+        expectedUsd: centsToUsd(debit),
+        actualUsd: centsToUsd(credit),
+        message: `debits ${centsToUsd(debit)} ≠ credits ${centsToUsd(credit)}`,
       });
     }
-    if (tx.headerDebit !== tx.debit || tx.headerCredit !== tx.credit) {
+    const ok = books.tHeaderOk[tx] as number;
+    const headerDebit = ok & HEADER_DEBIT_OK ? (books.tHeaderDebit[tx] as number) : undefined;
+    const headerCredit = ok & HEADER_CREDIT_OK ? (books.tHeaderCredit[tx] as number) : undefined;
+    if (headerDebit !== debit || headerCredit !== credit) {
       flag({
         kind: 'header-mismatch',
         subject: transactionId,
         orderId,
         transactionId,
         where: at,
-        message: `header totals ${centsToUsd(tx.headerDebit ?? 0n)}/${centsToUsd(tx.headerCredit ?? 0n)} ≠ entries ${centsToUsd(tx.debit)}/${centsToUsd(tx.credit)}`,
+        message: `header totals ${centsToUsd(headerDebit ?? 0)}/${centsToUsd(headerCredit ?? 0)} ≠ entries ${centsToUsd(debit)}/${centsToUsd(credit)}`,
       });
     }
-    if (tx.reverses !== undefined && !txs.get(tx.reverses)?.header) {
+    const reverses = books.tReverses[tx] as number;
+    if (reverses !== -1 && !books.tHeader[reverses]) {
       flag({
         kind: 'orphan-reversal',
         subject: transactionId,
         orderId,
         transactionId,
         where: at,
-        message: `reverses ${tx.reverses}, which is not in the export`,
+        message: `reverses ${txIds.text(reverses)}, which is not in the export`,
       });
     }
   }
 
-  // ── orders: receivable at the unified price, payables at the transfer price, or nothing at all
-  const priceCache = new Map<string, { unit: bigint; transfer: string } | string>();
-  const expectedByFactory = new Map<string, bigint>();
+  // orders: receivable at the unified price, payables at the transfer price, or nothing at all
+  const status = (order: number) => {
+    const index = books.oStatus[order] as number;
+    return index === -1 ? undefined : words.text(index);
+  };
+  const word = (index: number) => (index === -1 ? undefined : words.text(index));
+  const booked = new Set((bookedOrderStatuses as readonly string[]).map((s) => words.internString(s)));
+  const payable = new Set((payableAllocationStatuses as readonly string[]).map((s) => words.internString(s)));
+  const priceCache = new Map<string, Price | string>();
+  const regionCache = new Map<string, string>();
+  const expectedByFactory = new Float64Array(factoryIds.size);
+  const expectedInUse = new Uint8Array(factoryIds.size);
   let ordersChecked = 0;
-  for (const state of orders.values()) {
-    const { orderId } = state;
-    if (!state.seen) {
-      if (state.postings > 0 || state.ledgerReceivable !== 0n || state.ledgerPayable !== 0n) {
+  for (let order = 0; order < orderIds.size; order++) {
+    const receivable = books.oReceivable[order] as number;
+    const payableCents = books.oPayable[order] as number;
+    if (!books.oSeen[order]) {
+      const postings = books.oPostings[order] as number;
+      if (postings > 0 || receivable !== 0 || payableCents !== 0) {
+        const orderId = orderIds.text(order);
         flag({
           kind: 'orphan-transaction',
           subject: orderId,
           orderId,
-          message: `the ledger holds ${state.postings} transaction(s) for an order the orders export does not have`,
+          message: `the ledger holds ${postings} transaction(s) for an order the orders export does not have`,
         });
       }
       continue;
     }
     ordersChecked += 1;
-    const booked = (bookedOrderStatuses as readonly string[]).includes(state.status ?? '');
-    let expectedReceivable = 0n;
-    let expectedPayable = 0n;
-    if (booked) {
-      const ruleSet = ruleSetFor(rules, state.catalogueVersion, state.priceListVersion);
+    const isBooked = booked.has(books.oStatus[order] as number);
+    let expectedReceivable = 0;
+    let expectedPayable = 0;
+    if (isBooked) {
+      const catalogue = books.oCatalogue[order] as number;
+      const priceList = books.oPriceList[order] as number;
+      const ruleSet = ruleSetFor(books.rules, word(catalogue), word(priceList));
       if (typeof ruleSet === 'string') {
+        const orderId = orderIds.text(order);
         flag({ kind: 'unpriceable-order', subject: orderId, orderId, message: ruleSet });
         continue;
       }
+      const incoterm = books.oIncoterm[order] as number;
+      const destination = books.oDestination[order] as number;
+      const start = books.oLineStart[order] as number;
+      const lines = books.oLineCount[order] as number;
       let unpriceable: string | undefined;
-      for (const [lineIndex, line] of (state.lines ?? []).entries()) {
-        const price = linePrice(priceCache, ruleSet, state, line);
+      for (let lineIndex = 0; lineIndex < lines; lineIndex++) {
+        const l = start + lineIndex;
+        const quantityKg = books.lQuantity[l] as number;
+        const price = linePrice(priceCache, regionCache, ruleSet, words, {
+          catalogue,
+          priceList,
+          incoterm,
+          destination,
+          grade: books.lGrade[l] as number,
+          coating: books.lCoating[l] as number,
+          quantityKg,
+        });
         if (typeof price === 'string') {
           unpriceable = `line ${lineIndex}: ${price}`;
           break;
         }
-        expectedReceivable += price.unit * BigInt(line.quantityKg);
-        for (const a of state.allocations ?? []) {
-          if (a.lineIndex === lineIndex && a.transferUnitPriceUsdPerKg !== price.transfer) {
+        const amount = price.unitCents * quantityKg;
+        if (!Number.isSafeInteger(amount)) {
+          unpriceable = `line ${lineIndex}: quantity ${quantityKg} at ${price.transfer} is not a whole number of cents`;
+          break;
+        }
+        expectedReceivable = addCents(expectedReceivable, amount);
+        for (let a = books.oAllocationHead[order] as number; a !== -1; a = books.aNext[a] as number) {
+          if (books.aLineIndex[a] === lineIndex && books.aTransfer[a] !== price.transferWord) {
+            const orderId = orderIds.text(order);
+            const actual = words.text(books.aTransfer[a] as number);
+            const allocationId = books.allocationId(a);
             flag({
               kind: 'transfer-price',
-              subject: a.allocationId,
+              subject: allocationId,
               orderId,
-              factoryId: a.factoryId,
+              factoryId: factoryIds.text(books.aFactory[a] as number),
               expectedUsd: price.transfer,
-              actualUsd: a.transferUnitPriceUsdPerKg,
-              message: `allocation ${a.allocationId} carries transfer price ${a.transferUnitPriceUsdPerKg}, the rules give ${price.transfer}`,
+              actualUsd: actual,
+              message: `allocation ${allocationId} carries transfer price ${actual}, the rules give ${price.transfer}`,
             });
           }
         }
       }
       if (unpriceable) {
+        const orderId = orderIds.text(order);
         flag({ kind: 'unpriceable-order', subject: orderId, orderId, message: unpriceable });
         continue;
       }
-      for (const a of state.allocations ?? []) {
-        if (!(payableAllocationStatuses as readonly string[]).includes(a.status)) continue;
-        expectedPayable += a.cents;
-        expectedByFactory.set(a.factoryId, (expectedByFactory.get(a.factoryId) ?? 0n) + a.cents);
+      for (let a = books.oAllocationHead[order] as number; a !== -1; a = books.aNext[a] as number) {
+        if (!payable.has(books.aStatus[a] as number)) continue;
+        const cents = books.aCents[a] as number;
+        const factory = books.aFactory[a] as number;
+        expectedPayable = addCents(expectedPayable, cents);
+        expectedByFactory[factory] = addCents(expectedByFactory[factory] as number, cents);
+        expectedInUse[factory] = 1;
       }
     }
-    if (state.ledgerReceivable !== expectedReceivable) {
+    if (receivable !== expectedReceivable) {
+      const orderId = orderIds.text(order);
       flag({
         kind: 'receivable',
         subject: orderId,
         orderId,
         expectedUsd: centsToUsd(expectedReceivable),
-        actualUsd: centsToUsd(state.ledgerReceivable),
-        message: booked
-          ? `${state.status} order: receivable ${centsToUsd(state.ledgerReceivable)}, its lines at the unified price make ${centsToUsd(expectedReceivable)}`
-          : `${state.status} order still has a net receivable of ${centsToUsd(state.ledgerReceivable)}`,
+        actualUsd: centsToUsd(receivable),
+        message: isBooked
+          ? `${status(order)} order: receivable ${centsToUsd(receivable)}, its lines at the unified price make ${centsToUsd(expectedReceivable)}`
+          : `${status(order)} order still has a net receivable of ${centsToUsd(receivable)}`,
       });
     }
-    if (state.ledgerPayable !== expectedPayable) {
+    if (payableCents !== expectedPayable) {
+      const orderId = orderIds.text(order);
       flag({
         kind: 'payable-order',
         subject: orderId,
         orderId,
         expectedUsd: centsToUsd(expectedPayable),
-        actualUsd: centsToUsd(state.ledgerPayable),
-        message: `${state.status} order: payables ${centsToUsd(state.ledgerPayable)}, standing allocations × transfer price make ${centsToUsd(expectedPayable)}`,
+        actualUsd: centsToUsd(payableCents),
+        message: `${status(order)} order: payables ${centsToUsd(payableCents)}, standing allocations × transfer price make ${centsToUsd(expectedPayable)}`,
       });
     }
   }
 
-  // ── factories: what the ledger owes each one against what its standing allocations are worth
-  const factoryIds = [...new Set([...ledgerByFactory.keys(), ...expectedByFactory.keys()])].sort();
-  const factories: FactoryTotal[] = factoryIds.map((factoryId) => {
-    const ledger = ledgerByFactory.get(factoryId) ?? 0n;
-    const expected = expectedByFactory.get(factoryId) ?? 0n;
+  // factories: what the ledger owes each one against what its standing allocations are worth
+  const factoryOrder = Array.from({ length: factoryIds.size }, (_, f) => f)
+    .filter((f) => books.fInLedger[f] === 1 || expectedInUse[f] === 1)
+    .map((f) => ({ f, id: factoryIds.text(f) }))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const factories: FactoryTotal[] = factoryOrder.map(({ f, id: factoryId }) => {
+    const ledger = books.fLedger[f] as number;
+    const expected = expectedByFactory[f] as number;
     if (ledger !== expected) {
       flag({
         kind: 'payable-factory',
@@ -505,28 +555,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
       factoryId,
       ledgerUsd: centsToUsd(ledger),
       expectedUsd: centsToUsd(expected),
-      differenceUsd: centsToUsd(ledger - expected),
+      differenceUsd: centsToUsd(addCents(ledger, -expected)),
     };
   });
-
-  const summaryLine =
-    discrepancyCount === 0
-      ? `OK: ${ledgerItems} ledger items in ${txs.size} transactions over ${ordersChecked} orders reconcile; 0 discrepancies`
-      : `NOT RECONCILED: ${discrepancyCount} discrepancies in ${ledgerItems} ledger items (${txs.size} transactions, ${ordersChecked} orders)`;
-  const result: Omit<ReconcileResult, 'reportFiles'> = {
-    ledgerExport,
-    ordersExport,
-    itemsRead: totalItems,
-    transactions: txs.size,
-    ordersChecked,
-    discrepancyCount,
-    discrepancies,
-    factories,
-    summaryLine,
-  };
-  rmSync(options.reportDir, { recursive: true, force: true });
-  const reportFiles = writeReport(options.reportDir, { ...result, listedLimit: MAX_LISTED });
-  return { ...result, reportFiles };
+  return { factories, ordersChecked, transactions };
 }
 
 function pick(exports: FoundExport[], table: 'ledger' | 'orders', id: string | undefined, source: ExportSource) {
@@ -578,21 +610,61 @@ function ruleSetFor(
   return ruleSet;
 }
 
-/** Unit and transfer price per distinct (rules, grade, coating, incoterm, region, volume tier): decimal.js once, then cents. */
+interface Price {
+  unitCents: number;
+  transfer: string;
+  /** The transfer price's index in the books' words, to compare with an allocation's without a string. */
+  transferWord: number;
+}
+
+/**
+ * Unit and transfer price per distinct (rules, grade, coating, incoterm, pricing region, volume tier): decimal.js
+ * once, then cents. C and D terms are priced by the order's destination region (price list destinationPricing), so
+ * the region is part of the key; keyed by region rather than country, the cache stays as small as the price list.
+ */
 function linePrice(
-  cache: Map<string, { unit: bigint; transfer: string } | string>,
+  cache: Map<string, Price | string>,
+  regions: Map<string, string>,
   rules: RuleSet,
-  state: OrderState,
-  line: { grade: string; coating: string; quantityKg: number },
-): { unit: bigint; transfer: string } | string {
+  words: Books['words'],
+  line: {
+    catalogue: number;
+    priceList: number;
+    incoterm: number;
+    destination: number;
+    grade: number;
+    coating: number;
+    quantityKg: number;
+  },
+): Price | string {
+  const text = (index: number) => (index === -1 ? undefined : words.text(index));
+  const incoterm = text(line.incoterm);
+  const destinationCountry = text(line.destination);
+  // The region once per (price list, incoterm, destination), not per line: finding it is decimal.js work too.
+  const regionKey = `${line.priceList}|${line.incoterm}|${line.destination}`;
+  let region = regions.get(regionKey);
+  if (region === undefined) {
+    try {
+      region = pricingRegion(rules.priceList, incoterm as never, destinationCountry)?.id ?? '';
+    } catch {
+      // A price list naming a region it does not define: unifiedUnitPrice below fails the same way.
+      region = `?${destinationCountry}`;
+    }
+    regions.set(regionKey, region);
+  }
   const tier = volumeDiscountPercent(line.quantityKg, rules.priceList);
-  const region = pricingRegion(rules.priceList, state.incoterm as never, state.destinationCountry)?.id ?? '';
-  const key = `${state.catalogueVersion}|${state.priceListVersion}|${line.grade}|${line.coating}|${state.incoterm}|${region}|${tier}`;
+  const key = `${line.catalogue}|${line.priceList}|${line.grade}|${line.coating}|${line.incoterm}|${region}|${tier}`;
   let price = cache.get(key);
   if (price === undefined) {
     try {
-      const unit = unifiedUnitPrice(line, state.incoterm as never, rules, state.destinationCountry);
-      price = { unit: toCents(formatUsd(unit)) ?? 0n, transfer: formatUsd(transferUnitPrice(unit, rules)) };
+      const unit = unifiedUnitPrice(
+        { grade: text(line.grade), coating: text(line.coating), quantityKg: line.quantityKg } as never,
+        incoterm as never,
+        rules,
+        destinationCountry,
+      );
+      const transfer = formatUsd(transferUnitPrice(unit, rules));
+      price = { unitCents: toCents(formatUsd(unit)) ?? 0, transfer, transferWord: words.internString(transfer) };
     } catch (error) {
       price = (error as Error).message;
     }

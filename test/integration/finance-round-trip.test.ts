@@ -1,16 +1,18 @@
 /** Finance acceptance on the local stack: orders via the API → ledger → local export → reconcile (and DuckDB agrees). */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { duckDbPayablesPerFactory } from '../../bench/duckdb-peer';
-import type { WrittenExport } from '../../finance/export-layout';
+import { manifestChecksum, type WrittenExport } from '../../finance/export-layout';
 import { exportLocalTables } from '../../finance/local-export';
 import { type ReconcileResult, reconcile } from '../../finance/reconcile';
+import { pricingRegion } from '../../functions/domain/pricing';
+import { seedRuleSet } from '../../functions/domain/rules';
 import { api, orderReaches, stack } from './support';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
@@ -19,6 +21,8 @@ let dir: string;
 let exported: WrittenExport[];
 let clean: ReconcileResult;
 const orderIds: string[] = [];
+/** The orders under a C or D term, whose price depends on the destination's region. */
+const destinationPriced: { orderId: string; incoterm: 'CIF' | 'DAP'; destination: string }[] = [];
 
 interface Catalogue {
   trademarks: { mark: string; protectedIn: string[]; expires: string }[];
@@ -26,19 +30,29 @@ interface Catalogue {
 
 const block = { type: 'block', lengthMm: 20, widthMm: 10, thicknessMm: 5 };
 
-/** An order offering exactly the quoted unified price, so the price check passes and the ledger books that price. */
-async function submitPriced(lines: { grade: string; coating: string; quantityKg: number }[], incoterm: string) {
+/**
+ * An order offering exactly the quoted unified price, so the price check passes and the ledger books that price. A
+ * quote given the destination prices a C or D term for its region; without one, for the dearest region (so the
+ * offer is above the unified price the ledger books).
+ */
+async function submitPriced(
+  lines: { grade: string; coating: string; quantityKg: number }[],
+  incoterm: string,
+  destination = 'DE',
+  quoteDestination?: string,
+) {
   const catalogue = (await api<Catalogue>('GET', '/catalogue')).body;
-  const mark = catalogue.trademarks.find((t) => t.protectedIn.includes('DE') && t.expires > '2027-03-01');
+  const mark = catalogue.trademarks.find((t) => t.protectedIn.includes(destination) && t.expires > '2027-03-01');
   const quote = await api<{ lines: { unitPriceUsdPerKg: string }[] }>('POST', '/quotes', {
     lines: lines.map((l) => ({ ...l, shape: block })),
     incoterm,
     requestedShipDate: '2027-03-01',
+    ...(quoteDestination ? { destinationCountry: quoteDestination } : {}),
   });
   expect(quote.status).toBe(200);
   const response = await api<{ orderId: string }>('POST', '/orders', {
     buyer: { company: 'Finance Round Trip AG', country: 'DE', contactName: 'Ada Example', email: 'buyer@example.com' },
-    destinationCountry: 'DE',
+    destinationCountry: destination,
     endUse: { description: 'EV traction motors', military: false },
     trademark: mark?.mark,
     incoterm,
@@ -56,7 +70,8 @@ async function submitPriced(lines: { grade: string; coating: string; quantityKg:
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'finance-'));
-  // A line bigger than any one factory's SH capacity, so it splits, a two-line order, and a CIF order.
+  // A line bigger than any one factory's SH capacity, so it splits, a two-line order, a CIF order to Europe quoted
+  // without destination, and a DAP order to Japan (East Asia, the cheapest region) quoted for its destination.
   orderIds.push(await submitPriced([{ grade: 'N42SH', coating: 'NiCuNi', quantityKg: 25000 }], 'FOB'));
   orderIds.push(
     await submitPriced(
@@ -67,7 +82,13 @@ beforeAll(async () => {
       'FOB',
     ),
   );
-  orderIds.push(await submitPriced([{ grade: 'N38M', coating: 'NiCuNi', quantityKg: 1200 }], 'CIF'));
+  const cif = await submitPriced([{ grade: 'N38M', coating: 'NiCuNi', quantityKg: 1200 }], 'CIF');
+  const dap = await submitPriced([{ grade: 'N42', coating: 'Epoxy', quantityKg: 800 }], 'DAP', 'JP', 'JP');
+  orderIds.push(cif, dap);
+  destinationPriced.push(
+    { orderId: cif, incoterm: 'CIF', destination: 'DE' },
+    { orderId: dap, incoterm: 'DAP', destination: 'JP' },
+  );
   for (const orderId of orderIds) await orderReaches(orderId, 'ALLOCATED');
 
   exported = await exportLocalTables({
@@ -89,6 +110,10 @@ describe('finance round trip on the local stack', () => {
     expect(ledger?.summary.tableArn).toMatch(/:table\/channel-ledger$/);
     expect(orders?.summary.tableArn).toMatch(/:table\/channel-orders$/);
     expect(ledger?.summary.manifestFilesS3Key).toBe(`AWSDynamoDB/${ledger?.exportId}/manifest-files.json`);
+    for (const name of ['manifest-files', 'manifest-summary']) {
+      const manifest = readFileSync(join(ledger?.exportDir ?? '', `${name}.json`));
+      expect(readFileSync(join(ledger?.exportDir ?? '', `${name}.checksum`), 'utf8')).toBe(manifestChecksum(manifest));
+    }
     const lines = readFileSync(join(ledger?.exportDir ?? '', 'manifest-files.json'), 'utf8')
       .trim()
       .split('\n');
@@ -113,6 +138,47 @@ describe('finance round trip on the local stack', () => {
     for (const orderId of orderIds) {
       expect(ledgerText?.match(new RegExp(`"sk":\\{"S":"TX#ALLOC-${orderId}-[0-9a-f]{16}"\\}`, 'g'))).toHaveLength(1);
     }
+  });
+
+  it('prices the CIF and DAP orders for their destinations: without the destination the same books do not reconcile', async () => {
+    // The data can tell: each term's price to its destination is below the price without one (the dearest region).
+    for (const { incoterm, destination } of destinationPriced) {
+      const to = pricingRegion(seedRuleSet.priceList, incoterm, destination)?.adderUsdPerKg;
+      const none = pricingRegion(seedRuleSet.priceList, incoterm)?.adderUsdPerKg;
+      expect(to?.lessThan(none ?? 0)).toBe(true);
+    }
+    // A copy of the exports whose orders items have lost destinationCountry, manifests kept truthful.
+    const copy = join(dir, 'no-destination');
+    cpSync(join(dir, 'exports'), copy, { recursive: true });
+    const orders = exported[1] as WrittenExport;
+    const ours = new Set(destinationPriced.map((o) => `ORDER#${o.orderId}`));
+    let stripped = 0;
+    const files = orders.files.map((file) => {
+      const path = join(copy, file.dataFileS3Key);
+      const lines = gunzipSync(readFileSync(path)).toString('utf8').trimEnd().split('\n');
+      const edited = lines.map((line) => {
+        const item = JSON.parse(line);
+        if (item.Item.sk.S !== 'ORDER' || !ours.has(item.Item.pk.S)) return line;
+        expect(item.Item.order.M.destinationCountry).toBeDefined();
+        delete item.Item.order.M.destinationCountry;
+        stripped += 1;
+        return JSON.stringify(item);
+      });
+      const bytes = gzipSync(`${edited.join('\n')}\n`);
+      writeFileSync(path, bytes);
+      return { ...file, md5Checksum: createHash('md5').update(bytes).digest('base64') };
+    });
+    expect(stripped).toBe(destinationPriced.length);
+    const exportDir = join(copy, relative(join(dir, 'exports'), orders.exportDir));
+    const manifestText = files.map((f) => `${JSON.stringify(f)}\n`).join('');
+    writeFileSync(join(exportDir, 'manifest-files.json'), manifestText);
+    writeFileSync(join(exportDir, 'manifest-files.checksum'), manifestChecksum(manifestText));
+
+    const blind = await reconcile({ source: copy, reportDir: join(dir, 'no-destination-report') });
+    const receivables = blind.discrepancies.filter((d) => d.kind === 'receivable');
+    expect(receivables.map((d) => d.orderId).sort()).toEqual(destinationPriced.map((o) => o.orderId).sort());
+    // Priced for the dearest region, each expects more than the ledger booked for its destination.
+    for (const d of receivables) expect(Number(d.expectedUsd)).toBeGreaterThan(Number(d.actualUsd));
   });
 
   it('agrees with DuckDB read_json on every factory payable, to the cent', async () => {
@@ -153,7 +219,9 @@ describe('finance round trip on the local stack', () => {
       writeFileSync(path, bytes);
       return { ...file, md5Checksum: createHash('md5').update(bytes).digest('base64') };
     });
-    writeFileSync(join(ledger.exportDir, 'manifest-files.json'), files.map((f) => `${JSON.stringify(f)}\n`).join(''));
+    const manifestText = files.map((f) => `${JSON.stringify(f)}\n`).join('');
+    writeFileSync(join(ledger.exportDir, 'manifest-files.json'), manifestText);
+    writeFileSync(join(ledger.exportDir, 'manifest-files.checksum'), manifestChecksum(manifestText));
     expect(tampered).not.toBe('');
 
     const bad = await cli(['reconcile', join(dir, 'exports'), '--report', join(dir, 'cli-report')]);
