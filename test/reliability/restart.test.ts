@@ -27,7 +27,7 @@ import {
 } from './scenario';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
-const size = scenarioSize(80);
+const size = scenarioSize(60);
 const dataDir = mkdtempSync(join(tmpdir(), 'channel-restart-'));
 let ports: Record<'http' | 'dynamodb' | 'stepFunctions' | 'ses' | 'eventBridge', number>;
 let running: ChildProcess | undefined;
