@@ -7,14 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redriveStalledOrders } from '../../functions/redrive/redrive-stalled';
 import type { LocalStack } from '../../infra/local/stack';
 import { directTable, inParallel, scenarioOrders, scenarioSize, submitWithRetry } from './scenario';
-import { expectInvariantsHold, localSfn, scarceCapacity, startScenarioStack } from './stack';
+import { expectInvariantsHold, lastRouteErrors, localSfn, scarceCapacity, startScenarioStack } from './stack';
 
 const size = scenarioSize(200);
 const faultRate = Number(process.env.RELIABILITY_FAULT_RATE ?? '0.1');
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startScenarioStack(0);
+  stack = await startScenarioStack(0, 1989, 250);
 }, 120_000);
 
 afterAll(async () => {
@@ -54,11 +54,25 @@ describe(`${size} concurrent orders with ${faultRate * 100} % of DynamoDB and SE
     expect(injected(stats?.dynamodb)).toBeGreaterThan((stats?.dynamodb.requests ?? 0) * faultRate * 0.7);
     for (const count of Object.values(stats?.dynamodb.faults ?? {})) expect(count).toBeGreaterThan(0);
 
+    // Why routes gave up (a histogram of their errors), so the log says what the redrive had to repair.
+    const reasons = new Map<string, number>();
+    for (const line of await lastRouteErrors(
+      stack,
+      redriven.map((execution) => ({ orderId: '', execution: execution.replace(/-r\d+$/, '') })),
+    )) {
+      const reason = line
+        .split(' ')
+        .slice(2)
+        .join(' ')
+        .replace(/01[0-9A-Z]{24}/g, '<id>')
+        .slice(0, 160);
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    }
     const { found, mails } = await expectInvariantsHold(stack, orders, capacityKg);
     const retries = accepted.reduce((sum, a) => sum + a.attempts - 1, 0);
     console.info(
       `${size} orders at ${faultRate} faults: ${JSON.stringify(found.byStatus)}; ${found.reservedKg} of ${found.capacityKg} kg; ` +
-        `${mails.length} e-mails; POST retries ${retries}; redriven ${redriven.length}; proxy ${JSON.stringify(stats)}`,
+        `${mails.length} e-mails; POST retries ${retries}; redriven ${redriven.length}; proxy ${JSON.stringify(stats)}; routes gave up on ${JSON.stringify([...reasons])}`,
     );
   }, 180_000);
 });

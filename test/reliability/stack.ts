@@ -14,13 +14,15 @@ import {
   scarceRoster,
 } from './scenario';
 
-export async function startScenarioStack(faultRate?: number, seed = 1989): Promise<LocalStack> {
-  // With faults, a hung request becomes a retry after 2 s instead of 5: the proxy's timeouts then cost less wall time.
-  if (faultRate !== undefined) process.env.SDK_REQUEST_TIMEOUT_MS = '2000';
+/**
+ * `retryIntervalMs` shortens the workflow's Retry intervals (AWS's are 1–20 s): 20 ms makes a route give up fast (the
+ * outage scenario); a few hundred ms lets routes ride out a burst of faults as they would in AWS.
+ */
+export async function startScenarioStack(faultRate?: number, seed = 1989, retryIntervalMs = 20): Promise<LocalStack> {
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   return startLocalStack({
     ports: { http: 0, dynamodb: 0, stepFunctions: 0, ses: 0, eventBridge: 0 },
-    retryIntervalMs: 20,
+    retryIntervalMs,
     ...(faultRate !== undefined ? { faults: { rate: 0, seed } } : {}),
   });
 }
