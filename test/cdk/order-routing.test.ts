@@ -1,8 +1,13 @@
 /** Assertions on the order-routing definition, and on the checked-in ASL staying identical to what CDK deploys. */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DependencyUnavailableError } from '../../functions/adapters/transient-errors';
 import { type LambdaName, workflowLambdas } from '../../functions/lambdas';
-import { compensationStateName, transientLambdaErrors } from '../../workflows/order-routing';
+import {
+  compensationStateName,
+  dependencyUnavailableError,
+  transientLambdaErrors,
+} from '../../workflows/order-routing';
 import { aslFromDefinitionString, aslPath, fakeFunctionArn, renderOrderRoutingAsl } from '../../workflows/render-asl';
 import { synthesizeApp } from './synth-app';
 
@@ -58,7 +63,10 @@ describe('order-routing definition', () => {
       const errors = state.Retry?.flatMap((retry) => retry.ErrorEquals) ?? [];
       expect(errors, name).toEqual(expect.arrayContaining(transientLambdaErrors));
       expect(errors, name).toContain('Lambda.TooManyRequestsException');
+      // What a task throws when DynamoDB or SES failed for now: the same name the handlers' wrapper throws.
+      expect(errors, name).toContain(new DependencyUnavailableError('x').name);
     }
+    expect(dependencyUnavailableError).toBe(new DependencyUnavailableError('x').name);
   });
 
   it('sends every failure on the main path to ReleaseReservations, keeping the state', () => {
