@@ -36,8 +36,9 @@ const exports = await findExports(openSource(root));
 const ledger = exports.find((e) => e.tableName.includes('ledger'));
 if (!ledger) throw new Error(`no ledger export under ${root}`);
 
+/** Both children run as `npm run finance` does: bundled to plain JS first (scripts/run-bundled.mjs), not under tsx. */
 function child(script: string, args: string[]) {
-  const out = execFileSync('node', ['--import', 'tsx', join('bench', script), ...args], {
+  const out = execFileSync('node', ['scripts/run-bundled.mjs', join('bench', script), ...args], {
     cwd: projectRoot,
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     stdio: ['ignore', 'pipe', 'inherit'],

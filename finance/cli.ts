@@ -1,7 +1,6 @@
 /** `npm run finance -- export|reconcile …`: the finance units' tools over DynamoDB exports. */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { exportLocalTables } from './local-export';
 import { ExportInputError, reconcile } from './reconcile';
 
 const usage = `Usage:
@@ -23,6 +22,8 @@ async function main(argv: string[]): Promise<number> {
         'items-per-file': { type: 'string' },
       },
     });
+    // Imported here: the DynamoDB client is memory a reconcile does not need.
+    const { exportLocalTables } = await import('./local-export');
     const written = await exportLocalTables({
       endpoint: values.endpoint,
       region: process.env.AWS_REGION ?? 'us-east-1',

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 
 export interface ExportSource {
   /** Human-readable root, for messages. */
@@ -52,16 +52,25 @@ function s3Source(spec: string): ExportSource {
   const [, , bucket = '', ...prefixParts] = spec.split('/');
   const prefix = prefixParts.join('/').replace(/\/+$/, '');
   const base = prefix ? `${prefix}/` : '';
-  // Emulators (MinIO, LocalStack, s3rver) serve buckets by path only; AWS itself takes both forms.
-  const s3 = new S3Client({ forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined });
+  // Loaded on first use: the S3 client costs ~10 MB of memory that a reconcile of a local folder does not need.
+  let client: Promise<{ s3: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> | undefined;
+  const connect = () => {
+    client ??= import('@aws-sdk/client-s3').then((sdk) => ({
+      sdk,
+      // Emulators (MinIO, LocalStack, s3rver) serve buckets by path only; AWS itself takes both forms.
+      s3: new sdk.S3Client({ forcePathStyle: process.env.AWS_ENDPOINT_URL_S3 !== undefined }),
+    }));
+    return client;
+  };
   return {
     description: spec,
     async listKeys() {
       const keys: string[] = [];
+      const { s3, sdk } = await connect();
       let token: string | undefined;
       do {
         const page = await s3.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: base, ContinuationToken: token }),
+          new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: base, ContinuationToken: token }),
         );
         for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key.slice(base.length));
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -69,8 +78,9 @@ function s3Source(spec: string): ExportSource {
       return keys;
     },
     async open(key) {
+      const { s3, sdk } = await connect();
       try {
-        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${base}${key}` }));
+        const object = await s3.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: `${base}${key}` }));
         return object.Body as Readable;
       } catch (error) {
         if ((error as Error).name === 'NoSuchKey')

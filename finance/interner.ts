@@ -51,9 +51,7 @@ export class Interner {
       this.hashes = grow(this.hashes, index + 1);
     }
     if (this.used + length > this.arena.length) {
-      const bigger = new Uint8Array(Math.max(this.arena.length * 2, this.used + length));
-      bigger.set(this.arena.subarray(0, this.used));
-      this.arena = bigger;
+      this.arena = grow(this.arena, this.used + length);
     }
     const arena = this.arena;
     for (let i = 0; i < length; i++) arena[this.used + i] = src[offset + i] as number;
@@ -110,10 +108,13 @@ export class Interner {
   }
 }
 
-/** A copy of `array` with room for at least `needed` elements (doubling, so appends stay amortised O(1)). */
+/**
+ * A copy of `array` with room for at least `needed` elements. Grows by half (appends stay amortised O(1)): doubling
+ * leaves up to half of every large array unused, and the books' arrays are most of reconcile's memory.
+ */
 export function grow<T extends Int32Array | Int16Array | Float64Array | Uint8Array>(array: T, needed: number): T {
   let length = Math.max(array.length, 16);
-  while (length < needed) length *= 2;
+  while (length < needed) length = Math.ceil(length * 1.5);
   if (length === array.length) return array;
   const bigger = new (array.constructor as new (n: number) => T)(length);
   bigger.set(array);

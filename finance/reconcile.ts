@@ -1,10 +1,10 @@
 /** `finance reconcile`: proves a ledger export complete and balanced, and its receivables and payables equal to the orders'. */
 import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { buildSync } from 'esbuild';
 import { formatUsd } from '../functions/domain/money';
 import { pricingRegion, transferUnitPrice, unifiedUnitPrice, volumeDiscountPercent } from '../functions/domain/pricing';
 import { catalogueDocumentSchema, priceListSchema, type RuleSet } from '../functions/domain/rules';
@@ -52,8 +52,10 @@ export interface ReconcileOptions {
   ordersExportId?: string;
   progress?: ((line: string) => void) | undefined;
   /**
-   * Decoding threads: 0 decodes on the calling thread; the default is one per core for exports of 50,000 items or
-   * more (gunzip and line scanning are most of the work, and files decode independently).
+   * Decoding worker threads besides the calling thread, which decodes files too whenever there are workers: 0 decodes
+   * on the calling thread only; the default is one per core but one for exports of 50,000 items or more (gunzip and
+   * line scanning are most of the work, and files decode independently). Each worker costs ~25 MB of memory (its heap
+   * and gunzip buffers), so the calling thread takes the place of one.
    */
   workers?: number;
 }
@@ -114,7 +116,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     report('reading', itemsDone);
   };
   const workers =
-    options.workers ?? (totalItems >= WORKERS_FROM_ITEMS ? Math.min(availableParallelism(), jobs.length) : 0);
+    options.workers ?? (totalItems >= WORKERS_FROM_ITEMS ? Math.min(availableParallelism(), jobs.length) - 1 : 0);
   if (workers > 0) await decodeOnWorkers(source, jobs, books, progress, workers);
   else await decodeHere(source, jobs, books, progress);
   report('done', totalItems, true);
@@ -170,29 +172,44 @@ function checkFile(job: Job, done: DecodedFile) {
 }
 
 async function decodeHere(source: ExportSource, jobs: Job[], books: Books, progress: (items: number) => void) {
-  for (const job of jobs) {
-    const decoder: FileDecoder = new FileDecoder(job.table, job.name, (batch) => {
-      books.consume(job.table, job.fileIndex, batch);
-      decoder.recycle(batch);
-      progress(batch.items);
-    });
-    const raw = await openData(source, job);
-    for await (const chunk of raw) {
-      await decoder.write(chunk as Buffer);
-      if (decoder.failed) break;
-    }
-    if (decoder.failed) raw.destroy();
-    checkFile(job, await decoder.end());
-  }
+  for (const job of jobs) await decodeFileHere(source, job, books, progress, () => false);
 }
 
+/** Decodes one file on this thread into the books; `stopped` says another file already failed (read no further). */
+async function decodeFileHere(
+  source: ExportSource,
+  job: Job,
+  books: Books,
+  progress: (items: number) => void,
+  stopped: () => boolean,
+) {
+  const decoder: FileDecoder = new FileDecoder(job.table, job.name, (batch) => {
+    books.consume(job.table, job.fileIndex, batch);
+    decoder.recycle(batch);
+    progress(batch.items);
+  });
+  const raw = await openData(source, job);
+  for await (const chunk of raw) {
+    await decoder.write(chunk as Buffer);
+    if (decoder.failed || stopped()) break;
+  }
+  if (decoder.failed || stopped()) raw.destroy();
+  if (stopped()) return;
+  checkFile(job, await decoder.end());
+}
+
+/** Defined by the bundled build (scripts/run-bundled.mjs): the decode worker, already bundled to plain JS. */
+declare const FINANCE_DECODE_WORKER_CODE: string | undefined;
 let bundledWorker: string | undefined;
 
 /**
- * The decode worker as one plain-JS bundle (node builtins only), built once per process: a worker started on the
- * .ts through a TypeScript loader costs ~40 MB and a loader thread of its own; this one a few MB.
+ * The decode worker as one plain-JS bundle (node builtins only), built once per process unless the bundled build
+ * brought it: a worker started on the .ts through a TypeScript loader costs ~40 MB and a loader thread of its own;
+ * this one a few MB. esbuild is loaded only then.
  */
 function workerCode(): string {
+  if (typeof FINANCE_DECODE_WORKER_CODE === 'string') return FINANCE_DECODE_WORKER_CODE;
+  const { buildSync } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
   bundledWorker ??= buildSync({
     entryPoints: [fileURLToPath(new URL('./decode-worker.ts', import.meta.url))],
     bundle: true,
@@ -308,8 +325,17 @@ async function decodeOnWorkers(
       running.delete(worker);
     }
   };
+  /** This thread takes files from the same queue between consuming the workers' batches. */
+  const feedHere = async () => {
+    while (next < jobs.length && failure === undefined) {
+      const job = jobs[next++] as Job;
+      await decodeFileHere(source, job, books, progress, () => failure !== undefined);
+    }
+  };
   try {
-    await Promise.race([Promise.all(workers.map((worker) => feed(worker).catch(stop))), failed]);
+    const feeders = workers.map((worker) => feed(worker).catch(stop));
+    feeders.push(feedHere().catch(stop));
+    await Promise.race([Promise.all(feeders), failed]);
     if (failure !== undefined) throw failure;
   } finally {
     for (const current of running.values()) current.wake?.();

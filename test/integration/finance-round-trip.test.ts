@@ -190,7 +190,7 @@ describe('finance round trip on the local stack', () => {
 
   it('the CLI exits 0 on the clean export and 1 naming the transaction after one entry is tampered with', async () => {
     const cli = (args: string[]) =>
-      run('node', ['--import', 'tsx', 'finance/cli.ts', ...args], {
+      run('node', ['scripts/run-bundled.mjs', 'finance/cli.ts', ...args], {
         cwd: projectRoot,
         env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       }).then(
