@@ -31,7 +31,7 @@ let unconsumed = 0;
 let heldAcks: FromWorker[] = [];
 
 /**
- * gunzip hands out a fresh 128 KiB buffer for every output chunk, and V8 only collects such off-heap garbage once
+ * gunzip hands out a fresh 512 KiB buffer for every output chunk, and V8 only collects such off-heap garbage once
  * ~64 MB of it has piled up (per thread): a minor collection every ~16 MB of decoded text keeps the pile small. The
  * only way to call one from a worker is a context created after --expose-gc is set.
  */
