@@ -4,7 +4,7 @@
  * Money is integer cents held as safe integers (every sum checked to stay below 2^53), never fractions.
  */
 import { ledgerAccounts } from '../functions/domain/ledger';
-import { grow, Interner } from './interner';
+import { grow, Interner, reserve } from './interner';
 import { type RecordBatch, RecordKind } from './item-scan';
 import { ExportInputError, type PlainItem } from './read-export';
 
@@ -63,6 +63,8 @@ function sameBytes(bytes: Uint8Array, offset1: number, length1: number, offset2:
   for (let i = 0; i < length1; i++) if (bytes[offset1 + i] !== bytes[offset2 + i]) return false;
   return true;
 }
+
+type Resize = typeof grow;
 
 const HEADER_DEBIT_OK = 1;
 const HEADER_CREDIT_OK = 2;
@@ -159,23 +161,75 @@ export class Books {
 
   // ── index allocation ──
 
+  /**
+   * Sizes the arrays once from the manifests' item counts, known before reading, so that reading never grows and
+   * copies them: orders, allocations and order lines at most one per orders item (an order, or an allocation, with its
+   * lines) and transactions at most one per ledger item. The bounds are generous but cost little: a fresh array's
+   * pages are mapped zeroed and become resident only once written, and only indexes in use are written. Past a bound
+   * (an order or transaction named only by the ledger, an order of many lines) the arrays still grow as before.
+   */
+  reserve(items: { ledger: number; orders: number }) {
+    this.sizeOrders(items.orders, reserve);
+    this.sizeLines(items.orders, reserve);
+    this.sizeAllocations(items.orders, reserve);
+    this.sizeTransactions(items.ledger, reserve);
+  }
+
+  private sizeOrders(n: number, size: Resize) {
+    this.oSeen = size(this.oSeen, n);
+    this.oStatus = size(this.oStatus, n);
+    this.oBooked = size(this.oBooked, n);
+    this.oReceivable = size(this.oReceivable, n);
+    this.oPayable = size(this.oPayable, n);
+    this.oPostings = size(this.oPostings, n);
+    this.oLineStart = size(this.oLineStart, n);
+    this.oLineCount = size(this.oLineCount, n);
+    this.oIncoterm = size(this.oIncoterm, n);
+    this.oDestination = size(this.oDestination, n);
+    this.oCatalogue = size(this.oCatalogue, n);
+    this.oPriceList = size(this.oPriceList, n);
+    this.oAllocationHead = size(this.oAllocationHead, n);
+  }
+
+  private sizeLines(n: number, size: Resize) {
+    this.lGrade = size(this.lGrade, n);
+    this.lCoating = size(this.lCoating, n);
+    this.lQuantity = size(this.lQuantity, n);
+  }
+
+  private sizeAllocations(n: number, size: Resize) {
+    this.aIdStart = size(this.aIdStart, n);
+    this.aIdLength = size(this.aIdLength, n);
+    this.aFactory = size(this.aFactory, n);
+    this.aLineIndex = size(this.aLineIndex, n);
+    this.aCents = size(this.aCents, n);
+    this.aStatus = size(this.aStatus, n);
+    this.aTransfer = size(this.aTransfer, n);
+    this.aNext = size(this.aNext, n);
+  }
+
+  private sizeTransactions(n: number, size: Resize) {
+    this.tItems = size(this.tItems, n);
+    this.tHeader = size(this.tHeader, n);
+    this.tOrder = size(this.tOrder, n);
+    this.tEntryCount = size(this.tEntryCount, n);
+    this.tSeen = size(this.tSeen, n);
+    this.tEntries = size(this.tEntries, n);
+    this.tMaxIndex = size(this.tMaxIndex, n);
+    this.tDebit = size(this.tDebit, n);
+    this.tCredit = size(this.tCredit, n);
+    this.tHeaderDebit = size(this.tHeaderDebit, n);
+    this.tHeaderCredit = size(this.tHeaderCredit, n);
+    this.tHeaderOk = size(this.tHeaderOk, n);
+    this.tReverses = size(this.tReverses, n);
+    this.tFile = size(this.tFile, n);
+    this.tLine = size(this.tLine, n);
+  }
+
   private order(index: number): number {
     if (this.orderIds.added) {
       if (index >= this.oSeen.length) {
-        const n = index + 1;
-        this.oSeen = grow(this.oSeen, n);
-        this.oStatus = grow(this.oStatus, n);
-        this.oBooked = grow(this.oBooked, n);
-        this.oReceivable = grow(this.oReceivable, n);
-        this.oPayable = grow(this.oPayable, n);
-        this.oPostings = grow(this.oPostings, n);
-        this.oLineStart = grow(this.oLineStart, n);
-        this.oLineCount = grow(this.oLineCount, n);
-        this.oIncoterm = grow(this.oIncoterm, n);
-        this.oDestination = grow(this.oDestination, n);
-        this.oCatalogue = grow(this.oCatalogue, n);
-        this.oPriceList = grow(this.oPriceList, n);
-        this.oAllocationHead = grow(this.oAllocationHead, n);
+        this.sizeOrders(index + 1, grow);
       }
       this.oStatus[index] = -1;
       this.oIncoterm[index] = -1;
@@ -190,22 +244,7 @@ export class Books {
   private tx(index: number): number {
     if (this.txIds.added) {
       if (index >= this.tItems.length) {
-        const n = index + 1;
-        this.tItems = grow(this.tItems, n);
-        this.tHeader = grow(this.tHeader, n);
-        this.tOrder = grow(this.tOrder, n);
-        this.tEntryCount = grow(this.tEntryCount, n);
-        this.tSeen = grow(this.tSeen, n);
-        this.tEntries = grow(this.tEntries, n);
-        this.tMaxIndex = grow(this.tMaxIndex, n);
-        this.tDebit = grow(this.tDebit, n);
-        this.tCredit = grow(this.tCredit, n);
-        this.tHeaderDebit = grow(this.tHeaderDebit, n);
-        this.tHeaderCredit = grow(this.tHeaderCredit, n);
-        this.tHeaderOk = grow(this.tHeaderOk, n);
-        this.tReverses = grow(this.tReverses, n);
-        this.tFile = grow(this.tFile, n);
-        this.tLine = grow(this.tLine, n);
+        this.sizeTransactions(index + 1, grow);
       }
       this.tEntryCount[index] = -1;
       this.tMaxIndex[index] = -1;
@@ -485,9 +524,7 @@ export class Books {
   private addLine(grade: number, coating: number, quantityKg: number) {
     const l = this.lineCount++;
     if (l >= this.lGrade.length) {
-      this.lGrade = grow(this.lGrade, l + 1);
-      this.lCoating = grow(this.lCoating, l + 1);
-      this.lQuantity = grow(this.lQuantity, l + 1);
+      this.sizeLines(l + 1, grow);
     }
     this.lGrade[l] = grade;
     this.lCoating[l] = coating;
@@ -520,15 +557,7 @@ export class Books {
     }
     const a = this.allocationCount++;
     if (a >= this.aIdStart.length) {
-      const n = a + 1;
-      this.aIdStart = grow(this.aIdStart, n);
-      this.aIdLength = grow(this.aIdLength, n);
-      this.aFactory = grow(this.aFactory, n);
-      this.aLineIndex = grow(this.aLineIndex, n);
-      this.aCents = grow(this.aCents, n);
-      this.aStatus = grow(this.aStatus, n);
-      this.aTransfer = grow(this.aTransfer, n);
-      this.aNext = grow(this.aNext, n);
+      this.sizeAllocations(a + 1, grow);
     }
     this.aIdArena = grow(this.aIdArena, this.aIdUsed + idLength);
     for (let i = 0; i < idLength; i++) this.aIdArena[this.aIdUsed + i] = idBytes[idOffset + i] as number;

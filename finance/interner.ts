@@ -120,3 +120,11 @@ export function grow<T extends Int32Array | Int16Array | Float64Array | Uint8Arr
   bigger.set(array);
   return bigger;
 }
+
+/** A copy of `array` with exactly `length` elements when it has fewer (sizing up front from a known bound). */
+export function reserve<T extends Int32Array | Int16Array | Float64Array | Uint8Array>(array: T, length: number): T {
+  if (length <= array.length) return array;
+  const bigger = new (array.constructor as new (n: number) => T)(length);
+  bigger.set(array);
+  return bigger;
+}

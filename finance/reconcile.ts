@@ -107,6 +107,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRes
     },
     MAX_LISTED,
   );
+  books.reserve({ ledger: ledgerExport.summary.itemCount, orders: ordersExport.summary.itemCount });
 
   const totalItems = ledgerExport.summary.itemCount + ordersExport.summary.itemCount;
   const report = progressReporter(options.progress, totalItems);
