@@ -65,6 +65,8 @@ function sameBytes(bytes: Uint8Array, offset1: number, length1: number, offset2:
 }
 
 type Resize = typeof grow;
+/** Room per id when sizing up front (order ids ≈ 12–36 bytes, transaction ids ≈ 35; longer ones grow the arena). */
+const ID_BYTES = 32;
 
 const HEADER_DEBIT_OK = 1;
 const HEADER_CREDIT_OK = 2;
@@ -169,6 +171,9 @@ export class Books {
    * (an order or transaction named only by the ledger, an order of many lines) the arrays still grow as before.
    */
   reserve(items: { ledger: number; orders: number }) {
+    this.orderIds.reserve(items.orders, ID_BYTES);
+    this.txIds.reserve(items.ledger, ID_BYTES);
+    this.aIdArena = reserve(this.aIdArena, items.orders * ID_BYTES);
     this.sizeOrders(items.orders, reserve);
     this.sizeLines(items.orders, reserve);
     this.sizeAllocations(items.orders, reserve);

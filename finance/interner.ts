@@ -65,6 +65,17 @@ export class Interner {
     return index;
   }
 
+  /**
+   * Room for `keys` keys of about `bytesPerKey` bytes without growing (a bound known before reading). The hash table is
+   * left to grow: it is filled with −1, so its pages are all resident, where the key arrays' are only once written.
+   */
+  reserve(keys: number, bytesPerKey: number) {
+    this.starts = reserve(this.starts, keys);
+    this.lengths = reserve(this.lengths, keys);
+    this.hashes = reserve(this.hashes, keys);
+    this.arena = reserve(this.arena, keys * bytesPerKey);
+  }
+
   /** The index of a JS string's UTF-8 bytes (the form ids have in the export), adding it when it is new. */
   internString(text: string): number {
     if (this.scratch.length < text.length * 3) this.scratch = new Uint8Array(text.length * 3);
