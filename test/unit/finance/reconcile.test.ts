@@ -52,7 +52,7 @@ function rewrite(written: WrittenExport, fileIndex: number, edit: (lines: string
   const path = dataPath(written, fileIndex);
   const lines = gunzipSync(readFileSync(path)).toString('utf8').split('\n').filter(Boolean);
   const edited = edit(lines);
-  const bytes = gzipSync(`${edited.join('\n')}\n`);
+  const bytes = gzipSync(edited.length === 0 ? '' : `${edited.join('\n')}\n`);
   writeFileSync(path, bytes);
   const manifestPath = join(written.exportDir, 'manifest-files.json');
   const files = readFileSync(manifestPath, 'utf8')
@@ -155,6 +155,28 @@ describe('reconcile: tampering', () => {
     );
     const result = await run();
     expect(result.discrepancies.map((d) => [d.kind, d.transactionId])).toContainEqual(['missing-entry', removed]);
+  });
+});
+
+describe('reconcile: books sized from the manifests', () => {
+  it('grows past the sizing bound: a ledger whose orders are all missing from an empty orders export', async () => {
+    // Sized for 0 orders from the orders manifest, every order then comes from the ledger alone.
+    exports.orders.files.forEach((_, fileIndex) => rewrite(exports.orders, fileIndex, () => []));
+    const ledgerOrders = new Set<string>();
+    exports.ledger.files.forEach((_, fileIndex) => {
+      for (const line of gunzipSync(readFileSync(dataPath(exports.ledger, fileIndex)))
+        .toString('utf8')
+        .split('\n')) {
+        if (line) ledgerOrders.add(JSON.parse(line).Item.orderId.S);
+      }
+    });
+    expect(ledgerOrders.size).toBeGreaterThan(16);
+    for (const workers of [undefined, 1]) {
+      const result = await run(workers);
+      const orphans = result.discrepancies.filter((d) => d.kind === 'orphan-transaction').map((d) => d.orderId);
+      expect(new Set(orphans)).toEqual(ledgerOrders);
+      expect(orphans).toHaveLength(ledgerOrders.size);
+    }
   });
 });
 
