@@ -6,6 +6,7 @@ import { planAllocation } from '../functions/domain/allocation';
 import { allocationTransaction, reversalOf } from '../functions/domain/ledger';
 import type { Incoterm, Order } from '../functions/domain/order';
 import { ruleVersions, seedRuleSet } from '../functions/domain/rules';
+import { seededRandom } from '../infra/local/seeded-random';
 
 export interface SyntheticOptions {
   rootDir: string;
@@ -31,22 +32,10 @@ export interface SyntheticExports {
 const grades = ['N35', 'N42', 'N38M', 'N40H', 'N42SH', 'N38UH', 'N35EH'];
 const coatings = ['NiCuNi', 'Zn', 'Epoxy', 'Ni'];
 
-/** mulberry32: a tiny seeded generator, so a run can be repeated exactly. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function writeSyntheticExports(options: SyntheticOptions): Promise<SyntheticExports> {
   const rules = seedRuleSet;
   const versions = ruleVersions(rules);
-  const next = random(options.seed ?? 1989);
+  const next = seededRandom(options.seed ?? 1989);
   const destinations = options.destinations ?? ['DE'];
   const incoterms = options.incoterms ?? ['FOB', 'CIF'];
   const exportTime = new Date();

@@ -23,7 +23,8 @@ export interface RedriveReport {
   running: string[];
 }
 
-const executionArn = (stateMachineArn: string, name: string) =>
+/** An execution's ARN from its state machine's and its name, as Step Functions forms it. */
+export const executionArn = (stateMachineArn: string, name: string) =>
   `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 
 /** The order's executions are `<orderId>`, then `<orderId>-r1`, `-r2`…: the latest one's status, and the next free name. */

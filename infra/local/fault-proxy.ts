@@ -16,6 +16,8 @@ import {
   type ServerResponse,
 } from 'node:http';
 
+import { seededRandom } from './seeded-random';
+
 export const faultKinds = ['throttle', 'server-error', 'timeout', 'drop'] as const;
 export type FaultKind = (typeof faultKinds)[number];
 export type FaultedService = 'dynamodb' | 'ses';
@@ -38,18 +40,6 @@ export interface FaultProxy {
   /** Requests seen and faults injected, by kind. */
   stats(): { requests: number; faults: Record<FaultKind, number> };
   stop(): Promise<void>;
-}
-
-/** mulberry32: small, fast and seedable; the dice need to be replayable, not secret. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /** The error bodies each service really sends, so the SDK parses and classifies them as it would in AWS. */

@@ -19,11 +19,11 @@ import {
   directTable,
   inParallel,
   readInvariants,
-  type ScenarioOrder,
   type SubmitResult,
   scarceRoster,
   scenarioOrders,
   scenarioSize,
+  submitWithRetry,
 } from './scenario';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
@@ -80,33 +80,6 @@ async function killChannel(child: ChildProcess, signal: NodeJS.Signals = 'SIGKIL
 
 const api = () => `http://127.0.0.1:${ports.http}/api`;
 
-/** Like a buyer's client: same key on every retry, and patient enough to outlast a restart (60 s). */
-async function submitPatiently(order: ScenarioOrder): Promise<SubmitResult> {
-  const deadline = Date.now() + 60_000;
-  let attempts = 0;
-  let last = '';
-  while (Date.now() < deadline) {
-    attempts += 1;
-    try {
-      const response = await fetch(`${api()}/orders`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': order.key },
-        body: JSON.stringify(order.body),
-        signal: AbortSignal.timeout(15_000),
-      });
-      const text = await response.text();
-      if (response.status === 202) return { key: order.key, orderId: JSON.parse(text).orderId, attempts };
-      if (response.status < 500) throw new Error(`order ${order.key} refused with ${response.status}: ${text}`);
-      last = `${response.status}`;
-    } catch (error) {
-      if ((error as Error).message.startsWith(`order ${order.key} refused`)) throw error;
-      last = (error as Error).message;
-    }
-    await delay(200);
-  }
-  throw new Error(`order ${order.key} not accepted within 60 s: ${last}`);
-}
-
 beforeAll(async () => {
   ports = {
     http: await freePort(),
@@ -144,7 +117,8 @@ describe('killing the local channel in the middle of a run and starting it again
     let killed = false;
     // Buyers keep arriving, 16 at a time, so the kill lands among submissions as well as routes.
     const submissions = inParallel(orders, 16, (order) =>
-      submitPatiently(order).then((result) => {
+      // Patient enough (60 s) to outlast the kill and the restart.
+      submitWithRetry(api(), order, 60_000).then((result) => {
         if (!killed) acceptedBeforeKill.push(result);
         return result;
       }),

@@ -3,10 +3,11 @@
  * that must hold whatever happened on the way are read straight from DynamoDB Local (never through the fault proxy).
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import membersDocument from '../../functions/domain/reference/members.json';
+import { localClient } from '../../infra/local/dynamodb-local';
+import { seededRandom } from '../../infra/local/seeded-random';
 
 /**
  * Orders in the long scenarios. The default keeps each under two minutes on a 2-core machine; the issue's full size is
@@ -18,21 +19,8 @@ export function scenarioSize(fallback: number): number {
 }
 
 export const shipDate = '2027-03-01';
-const shipMonth = shipDate.slice(0, 7);
 const grade = 'N42';
 const family = 'N';
-
-/** Deterministic pseudo-random numbers, so a failing run can be replayed with its seed. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 export interface ScenarioOrder {
   key: string;
@@ -43,7 +31,7 @@ export interface ScenarioOrder {
 
 /** `count` orders of 100–900 kg of N42; every `rejectEvery`th carries an unregistered mark and must be REJECTED. */
 export function scenarioOrders(count: number, seed: number, rejectEvery = 20): ScenarioOrder[] {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   return Array.from({ length: count }, (_, i) => {
     const expectRejected = (i + 1) % rejectEvery === 0;
     return {
@@ -106,11 +94,17 @@ export interface SubmitResult {
 
 /**
  * Submits like a careful client: the same Idempotency-Key on every retry, retrying 5xx, 429 and broken connections
- * with back-off. Anything else (a 4xx) fails the scenario: none of these orders is malformed.
+ * with back-off until `patienceMs` has passed (long enough to outlast a restart, if the test needs that). Anything else
+ * (a 4xx) fails the scenario: none of these orders is malformed.
  */
-export async function submitWithRetry(apiUrl: string, order: ScenarioOrder, maxAttempts = 12): Promise<SubmitResult> {
+export async function submitWithRetry(
+  apiUrl: string,
+  order: ScenarioOrder,
+  patienceMs = 10_000,
+): Promise<SubmitResult> {
+  const deadline = Date.now() + patienceMs;
   let last = '';
-  for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
+  for (let attempt = 1; ; attempt += 1) {
     try {
       const response = await fetch(`${apiUrl}/orders`, {
         method: 'POST',
@@ -128,9 +122,11 @@ export async function submitWithRetry(apiUrl: string, order: ScenarioOrder, maxA
       if ((error as Error).message.startsWith(`order ${order.key} was refused`)) throw error;
       last = (error as Error).message;
     }
-    await delay(50 * attempt);
+    if (Date.now() >= deadline) {
+      throw new Error(`order ${order.key} not accepted after ${attempt} attempts in ${patienceMs} ms: ${last}`);
+    }
+    await delay(Math.min(50 * attempt, 500));
   }
-  throw new Error(`order ${order.key} not accepted after ${maxAttempts} attempts: ${last}`);
 }
 
 /** Runs `work` over `items` with at most `limit` in flight. */
@@ -148,13 +144,7 @@ export async function inParallel<T, R>(items: T[], limit: number, work: (item: T
 }
 
 export function directTable(dynamodbEndpoint: string) {
-  return DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: dynamodbEndpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
+  return DynamoDBDocumentClient.from(localClient(dynamodbEndpoint));
 }
 
 export async function scanAll(client: DynamoDBDocumentClient, table: string): Promise<Record<string, unknown>[]> {
@@ -307,5 +297,3 @@ export function duplicateBuyerMails(mails: InboxMail[]): string[] {
   }
   return [...seen].filter(([, count]) => count > 1).map(([key, count]) => `${key} × ${count}`);
 }
-
-export const scenarioShipMonth = shipMonth;

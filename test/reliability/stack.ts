@@ -1,6 +1,7 @@
 /** One in-process local stack per reliability test file (each file runs in its own worker process). */
 import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { expect } from 'vitest';
+import { executionArn } from '../../functions/redrive/redrive-stalled';
 import { type LocalStack, startLocalStack } from '../../infra/local/stack';
 import {
   demandKg,
@@ -76,8 +77,9 @@ export async function lastRouteErrors(stack: LocalStack, executions: { orderId: 
   const sfn = localSfn(stack);
   return Promise.all(
     executions.map(async ({ execution }) => {
-      const arn = `${stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:${execution}`;
-      const found = await sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
+      const found = await sfn.send(
+        new DescribeExecutionCommand({ executionArn: executionArn(stack.stateMachineArn, execution) }),
+      );
       return `${execution} ${found.status} ${found.error ?? ''} ${(found.cause ?? '').slice(0, 400)}`;
     }),
   );
