@@ -103,6 +103,46 @@ export class BatchWriter {
   }
 }
 
+/**
+ * A batch's records as plain values, strings decoded (for tests and debugging; the books read batches in place):
+ * [kind, line, …fields in the order RecordKind documents, …nums]. An absent string (offset −1) is null.
+ */
+export function readRecords(batch: RecordBatch): (number | string | null)[][] {
+  const { ints, nums, bytes } = batch;
+  const records: (number | string | null)[][] = [];
+  let i = 0;
+  let n = 0;
+  const int = () => ints[i++] as number;
+  const str = () => {
+    const offset = int();
+    const length = int();
+    return offset === -1 ? null : Buffer.from(bytes.buffer, bytes.byteOffset + offset, length).toString('utf8');
+  };
+  while (i < batch.intCount) {
+    const kind = int();
+    const record: (number | string | null)[] = [kind, int()];
+    if (kind === RecordKind.header) record.push(str(), str(), int(), str(), nums[n++] as number, nums[n++] as number);
+    else if (kind === RecordKind.entry) record.push(str(), str(), int(), int(), int(), str(), nums[n++] as number);
+    else if (kind === RecordKind.order) {
+      record.push(str(), str());
+      const booked = int();
+      record.push(booked);
+      if (booked) {
+        record.push(str(), str(), str(), str());
+        const lines = int();
+        record.push(lines);
+        for (let l = 0; l < lines; l++) record.push(str(), str(), int());
+      }
+    } else if (kind === RecordKind.allocation) {
+      record.push(str(), str(), str(), int(), int(), str(), str(), nums[n++] as number);
+    } else if (kind === RecordKind.other) record.push(str(), str());
+    else if (kind === RecordKind.plain) record.push(JSON.stringify(batch.plains[int()]?.item));
+    else throw new Error(`unknown record kind ${kind}`);
+    records.push(record);
+  }
+  return records;
+}
+
 // ── the tape: one node per attribute value of the current line ──
 
 const T_S = 1;
@@ -117,7 +157,6 @@ const T_M = 8;
 const STRIDE = 8; // nameStart, nameEnd, type, valueStart, valueEnd, firstChild, nextSibling, plain (S only)
 const MAX_NODES = 8192;
 const tape = new Int32Array(MAX_NODES * STRIDE);
-let nodeCount = 0;
 /** The line being read (the extraction helpers below look at it after parseLine). */
 let buf: Uint8Array = Buffer.alloc(0);
 
@@ -147,11 +186,12 @@ void ESCAPE;
  * is plain (printable ASCII, no escapes), × 2 when valid but not plain, and −1 when it is not a valid JSON string.
  */
 function scanString(b: Uint8Array, at: number, stop: number): number {
+  const classes = byteClass;
   let i = at + 1;
   let plain = 1;
   for (;;) {
     if (i >= stop) return -1;
-    const kind = byteClass[b[i] as number] as number;
+    const kind = classes[b[i] as number] as number;
     if (kind === 0) {
       i++;
       continue;
@@ -249,16 +289,19 @@ const isFalse = (b: Uint8Array, p: number) =>
 
 const MAX_DEPTH = 64;
 /** Open containers (M or L nodes) while parsing, innermost last. */
-const stackNode = new Int32Array(MAX_DEPTH);
-const stackLast = new Int32Array(MAX_DEPTH);
+const openNodes = new Int32Array(MAX_DEPTH);
+const lastChildren = new Int32Array(MAX_DEPTH);
 
 /**
  * Validates the whole line as `{"Item":{…DynamoDB JSON…}}` in the canonical form (no whitespace, plain member
  * names) and records every attribute value on the tape; the Item's map is node 0. One loop with an explicit stack,
  * so the per-byte work stays in registers.
  */
-function parseLine(b: Uint8Array, start: number, stop: number): boolean {
+function parseLine(b: Uint8Array, start: number, stop: number, top: Wanted): boolean {
   buf = b;
+  const topSlots = top.bucketSlot;
+  const topNames = top.list;
+  fields.fill(-1, 0, top.count);
   // {"Item":{
   if (
     stop - start < 11 ||
@@ -275,11 +318,14 @@ function parseLine(b: Uint8Array, start: number, stop: number): boolean {
     return false;
   }
   const t = tape;
+  const stackNode = openNodes;
+  const stackLast = lastChildren;
+  const found = fields;
   t[2] = T_M;
   t[3] = start + 8;
   t[5] = -1;
   t[6] = -1;
-  nodeCount = 1;
+  let nodeCount = 1;
   let p = start + 9;
   let depth = 0;
   stackNode[0] = 0;
@@ -302,6 +348,17 @@ function parseLine(b: Uint8Array, start: number, stop: number): boolean {
       p = nameEnd + 1;
       if (b[p] !== COLON) return false;
       p++;
+      if (depth === 0) {
+        // A wanted top-level name: the node about to be made is its value (the last one wins, as in JSON.parse).
+        const length = nameEnd - nameStart;
+        const slot = topSlots[nameKey(length, b[nameStart] as number, b[nameEnd - 1] as number)] as number;
+        if (slot >= 0) {
+          const name = topNames[slot] as Uint8Array;
+          let i = 0;
+          if (name.length === length) while (i < length && name[i] === b[nameStart + i]) i++;
+          if (i === length && name.length === length) found[slot] = nodeCount;
+        }
+      }
     }
     if (b[p] !== LBRACE || b[p + 1] !== DQ) return false;
     let type: number;
@@ -409,8 +466,14 @@ function parseLine(b: Uint8Array, start: number, stop: number): boolean {
 const names = (...list: string[]) => list.map((name) => Buffer.from(name, 'latin1'));
 
 /** A set of attribute names to pick out of a map: a child is rejected on its name's length and first byte. */
+/** A name's bucket in a Wanted's table: its length and first and last bytes. */
+const nameKey = (length: number, first: number, last: number) => ((length & 31) << 7) | ((first * 3 + last) & 127);
+
 class Wanted {
   readonly count: number;
+  readonly list: Uint8Array[];
+  /** By nameKey: the slot of the one wanted name in that bucket, or −1 (two wanted names never share one). */
+  readonly bucketSlot = new Int8Array(1 << 12).fill(-1);
   /** For each name length, the names of that length and their slots. */
   private readonly names: (Uint8Array[] | undefined)[] = [];
   private readonly slots: (number[] | undefined)[] = [];
@@ -419,6 +482,13 @@ class Wanted {
 
   constructor(...list: string[]) {
     this.count = list.length;
+    this.list = list.map((text) => Buffer.from(text, 'latin1'));
+    this.list.forEach((name, slot) => {
+      const key = nameKey(name.length, name[0] as number, name[name.length - 1] as number);
+      if (this.bucketSlot[key] !== -1)
+        throw new Error(`wanted names share a bucket: ${list[this.bucketSlot[key] as number]}, ${list[slot]}`);
+      this.bucketSlot[key] = slot;
+    });
     list.forEach((text, slot) => {
       const name = Buffer.from(text, 'latin1');
       const length = name.length;
@@ -553,8 +623,7 @@ export function scanLedgerLine(
   line: number,
   out: BatchWriter,
 ): boolean {
-  if (!parseLine(source, start, stop)) return false;
-  ledgerNames.pick(0, fields);
+  if (!parseLine(source, start, stop, ledgerNames)) return false;
   const pk = fields[0] as number;
   const sk = fields[1] as number;
   const type = fields[2] as number;
@@ -677,8 +746,7 @@ export function scanOrdersLine(
   line: number,
   out: BatchWriter,
 ): boolean {
-  if (!parseLine(source, start, stop)) return false;
-  ordersNames.pick(0, fields);
+  if (!parseLine(source, start, stop, ordersNames)) return false;
   const pk = fields[0] as number;
   const sk = fields[1] as number;
   if (!isPlainS(pk) || !isPlainS(sk)) return false;
