@@ -70,8 +70,11 @@ const ID_BYTES = 32;
 
 const HEADER_DEBIT_OK = 1;
 const HEADER_CREDIT_OK = 2;
-const ACCOUNT_RECEIVABLE = 0;
-const ACCOUNT_PAYABLE = 1;
+/** The scanner's account codes (an enum: a bundle inlines it). */
+enum Account {
+  RECEIVABLE = 0,
+  PAYABLE = 1,
+}
 
 export class Books {
   readonly orderIds = new Interner();
@@ -433,8 +436,8 @@ export class Books {
             break;
           }
           this.post(tx, side, cents);
-          if (account === ACCOUNT_RECEIVABLE) this.postReceivable(order, side, cents);
-          else if (account === ACCOUNT_PAYABLE) {
+          if (account === Account.RECEIVABLE) this.postReceivable(order, side, cents);
+          else if (account === Account.PAYABLE) {
             this.postPayable(order, this.factory(this.factoryIds.intern(bytes, fOff, fLen)), side, cents);
           }
           break;

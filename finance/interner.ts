@@ -1,7 +1,11 @@
 /** Byte-string interning: ids read from an export become dense integer indexes, without a JS string or object per id. */
 
-const FNV_OFFSET = 0x811c9dc5 | 0;
-const FNV_PRIME = 0x01000193;
+/** As an enum so that a bundle inlines the numbers (esbuild turns a bundle's top-level consts into vars). */
+enum Fnv {
+  /** 0x811c9dc5 as a signed 32-bit integer. */
+  OFFSET = -2128831035,
+  PRIME = 0x01000193,
+}
 const encoder = new TextEncoder();
 
 /**
@@ -25,8 +29,8 @@ export class Interner {
 
   /** The index of the key `src[offset … offset+length)`, adding it when it is new. */
   intern(src: Uint8Array, offset: number, length: number): number {
-    let hash = FNV_OFFSET;
-    for (let i = offset; i < offset + length; i++) hash = Math.imul(hash ^ (src[i] as number), FNV_PRIME);
+    let hash: number = Fnv.OFFSET;
+    for (let i = offset; i < offset + length; i++) hash = Math.imul(hash ^ (src[i] as number), Fnv.PRIME);
     // FNV's low bits (the slot) barely mix for ids that differ in a digit or two: finish with murmur3's avalanche.
     hash ^= hash >>> 16;
     hash = Math.imul(hash, 0x85ebca6b);
