@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { formatUsd } from '../functions/domain/money';
-import { pricingRegion, transferUnitPrice, unifiedUnitPrice, volumeDiscountPercent } from '../functions/domain/pricing';
+import { transferUnitPrice, unifiedUnitPrice } from '../functions/domain/pricing';
 import { catalogueDocumentSchema, priceListSchema, type RuleSet } from '../functions/domain/rules';
 import {
   addCents,
@@ -449,10 +449,9 @@ function check(books: Books): { factories: FactoryTotal[]; ordersChecked: number
   const word = (index: number) => (index === -1 ? undefined : words.text(index));
   const booked = new Set((bookedOrderStatuses as readonly string[]).map((s) => words.internString(s)));
   const payable = new Set((payableAllocationStatuses as readonly string[]).map((s) => words.internString(s)));
-  const priceCache = new Map<string, Price | string>();
+  const linePrices = new LinePrices(words);
   /** Rule sets by (catalogue, price list) word index: no strings per order. */
   const ruleSetByWords = new Map<number, Map<number, RuleSet | string>>();
-  const regionCache = new Map<string, string>();
   const expectedByFactory = new Float64Array(factoryIds.size);
   const expectedInUse = new Uint8Array(factoryIds.size);
   let ordersChecked = 0;
@@ -498,13 +497,12 @@ function check(books: Books): { factories: FactoryTotal[]; ordersChecked: number
       const destination = books.oDestination[order] as number;
       const start = books.oLineStart[order] as number;
       const lines = books.oLineCount[order] as number;
+      const prices = linePrices.context(ruleSet, incoterm, destination);
       let unpriceable: string | undefined;
       for (let lineIndex = 0; lineIndex < lines; lineIndex++) {
         const l = start + lineIndex;
         const quantityKg = books.lQuantity[l] as number;
-        const price = linePrice(priceCache, regionCache, ruleSet, words, {
-          catalogue,
-          priceList,
+        const price = linePrices.price(prices, ruleSet, {
           incoterm,
           destination,
           grade: books.lGrade[l] as number,
@@ -663,60 +661,80 @@ interface Price {
 }
 
 /**
- * Unit and transfer price per distinct (rules, grade, coating, incoterm, pricing region, volume tier): decimal.js
- * once, then cents. C and D terms are priced by the order's destination region (price list destinationPricing), so
- * the region is part of the key; keyed by region rather than country, the cache stays as small as the price list.
+ * Unit and transfer price per distinct (rules, incoterm, destination, grade, coating, volume tier): decimal.js once,
+ * then cents. C and D terms are priced by the order's destination region (price list destinationPricing). Keys are
+ * the books' word indexes, so a line costs two map lookups and no string (string keys were half of check()'s time).
  */
-function linePrice(
-  cache: Map<string, Price | string>,
-  regions: Map<string, string>,
-  rules: RuleSet,
-  words: Books['words'],
-  line: {
-    catalogue: number;
-    priceList: number;
-    incoterm: number;
-    destination: number;
-    grade: number;
-    coating: number;
-    quantityKg: number;
-  },
-): Price | string {
-  const text = (index: number) => (index === -1 ? undefined : words.text(index));
-  // As strings only on a cache miss: decoding them for each of ~300,000 lines was most of this function's time.
-  const incoterm = () => text(line.incoterm);
-  const destinationCountry = () => text(line.destination);
-  // The region once per (price list, incoterm, destination), not per line: finding it is decimal.js work too.
-  const regionKey = `${line.priceList}|${line.incoterm}|${line.destination}`;
-  let region = regions.get(regionKey);
-  if (region === undefined) {
-    try {
-      region = pricingRegion(rules.priceList, incoterm() as never, destinationCountry())?.id ?? '';
-    } catch {
-      // A price list naming a region it does not define: unifiedUnitPrice below fails the same way.
-      region = `?${destinationCountry()}`;
-    }
-    regions.set(regionKey, region);
+class LinePrices {
+  /** By rule set, then incoterm and destination words: the region's prices by (grade, coating), then volume tier. */
+  private readonly terms = new Map<RuleSet, Map<number, Map<number, (Price | string)[]>>>();
+  private readonly width: number;
+
+  constructor(private readonly words: Books['words']) {
+    // The keys' words (incoterms, destinations, grades, coatings) were all read from the export, so their indexes are
+    // below words.size now; pricing adds only transfer prices, which are never part of a key.
+    this.width = words.size + 2;
   }
-  const tier = volumeDiscountPercent(line.quantityKg, rules.priceList);
-  const key = `${line.catalogue}|${line.priceList}|${line.grade}|${line.coating}|${line.incoterm}|${region}|${tier}`;
-  let price = cache.get(key);
-  if (price === undefined) {
+
+  /** Prices of the lines of one order context (rules, incoterm, destination), keyed by grade, coating and tier. */
+  context(rules: RuleSet, incoterm: number, destination: number): Map<number, (Price | string)[]> {
+    let byTerm = this.terms.get(rules);
+    if (!byTerm) {
+      byTerm = new Map();
+      this.terms.set(rules, byTerm);
+    }
+    const termKey = (incoterm + 1) * this.width + destination + 1;
+    let prices = byTerm.get(termKey);
+    if (!prices) {
+      prices = new Map();
+      byTerm.set(termKey, prices);
+    }
+    return prices;
+  }
+
+  price(
+    prices: Map<number, (Price | string)[]>,
+    rules: RuleSet,
+    line: { incoterm: number; destination: number; grade: number; coating: number; quantityKg: number },
+  ): Price | string {
+    const lineKey = (line.grade + 1) * this.width + line.coating + 1;
+    let byTier = prices.get(lineKey);
+    if (!byTier) {
+      byTier = [];
+      prices.set(lineKey, byTier);
+    }
+    // The tier volumeDiscountPercent picks (the last one reached), as an index: 0 below every tier.
+    const tiers = rules.priceList.volumeTiers;
+    let tier = 0;
+    for (let t = 0; t < tiers.length; t++) if (line.quantityKg >= (tiers[t] as { minKg: number }).minKg) tier = t + 1;
+    let price = byTier[tier];
+    if (price === undefined) {
+      price = this.compute(rules, line);
+      byTier[tier] = price;
+    }
+    return price;
+  }
+
+  private compute(
+    rules: RuleSet,
+    line: { incoterm: number; destination: number; grade: number; coating: number; quantityKg: number },
+  ): Price | string {
+    const text = (index: number) => (index === -1 ? undefined : this.words.text(index));
+    const incoterm = text(line.incoterm);
+    const destinationCountry = text(line.destination);
     try {
       const unit = unifiedUnitPrice(
         { grade: text(line.grade), coating: text(line.coating), quantityKg: line.quantityKg } as never,
-        incoterm() as never,
+        incoterm as never,
         rules,
-        destinationCountry(),
+        destinationCountry,
       );
       const transfer = formatUsd(transferUnitPrice(unit, rules));
-      price = { unitCents: toCents(formatUsd(unit)) ?? 0, transfer, transferWord: words.internString(transfer) };
+      return { unitCents: toCents(formatUsd(unit)) ?? 0, transfer, transferWord: this.words.internString(transfer) };
     } catch (error) {
-      price = (error as Error).message;
+      return (error as Error).message;
     }
-    cache.set(key, price);
   }
-  return price;
 }
 
 function progressReporter(report: ((line: string) => void) | undefined, total: number) {
