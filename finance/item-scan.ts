@@ -174,8 +174,6 @@ function createScanner() {
     MAX_DEPTH = 64,
   }
   const tape = new Int32Array(Tape.MAX_NODES * Tape.STRIDE);
-  /** The line being read (the extraction helpers below look at it after parseLine). */
-  let buf: Uint8Array = Buffer.alloc(0);
 
   enum Byte {
     DQ = 34,
@@ -317,7 +315,6 @@ function createScanner() {
    * so the per-byte work stays in registers.
    */
   function parseLine(b: Uint8Array, start: number, stop: number, top: Wanted): boolean {
-    buf = b;
     const topSlots = top.bucketSlot;
     const topNames = top.list;
     const found = fields;
@@ -519,9 +516,8 @@ function createScanner() {
     }
 
     /** For each wanted name, the last child of `parent` carrying it (JSON.parse keeps the last), or −1. */
-    pick(parent: number, out: Int32Array) {
+    pick(b: Uint8Array, parent: number, out: Int32Array) {
       out.fill(-1, 0, this.count);
-      const b = buf;
       for (
         let child = tape[parent * Tape.STRIDE + 5] as number;
         child !== -1;
@@ -551,28 +547,28 @@ function createScanner() {
   const sStart = (node: number) => tape[node * Tape.STRIDE + 3] as number;
   const sEnd = (node: number) => tape[node * Tape.STRIDE + 4] as number;
 
-  function startsWith(node: number, prefix: Uint8Array): boolean {
+  function startsWith(b: Uint8Array, node: number, prefix: Uint8Array): boolean {
     const start = sStart(node);
     if (sEnd(node) - start < prefix.length) return false;
-    for (let i = 0; i < prefix.length; i++) if (buf[start + i] !== prefix[i]) return false;
+    for (let i = 0; i < prefix.length; i++) if (b[start + i] !== prefix[i]) return false;
     return true;
   }
 
-  function spanEquals(start: number, stop: number, text: Uint8Array): boolean {
+  function spanEquals(b: Uint8Array, start: number, stop: number, text: Uint8Array): boolean {
     if (stop - start !== text.length) return false;
-    for (let i = 0; i < text.length; i++) if (buf[start + i] !== text[i]) return false;
+    for (let i = 0; i < text.length; i++) if (b[start + i] !== text[i]) return false;
     return true;
   }
 
   /** A canonical non-negative integer N (0 or no leading zero, ≤ 9 digits), or −1. */
-  function smallInt(node: number): number {
+  function smallInt(b: Uint8Array, node: number): number {
     if (node === -1 || tape[node * Tape.STRIDE + 2] !== T.N) return -1;
     const start = sStart(node);
     const stop = sEnd(node);
-    if (stop - start > 9 || (buf[start] === 48 && stop - start > 1)) return -1;
+    if (stop - start > 9 || (b[start] === 48 && stop - start > 1)) return -1;
     let value = 0;
     for (let i = start; i < stop; i++) {
-      const c = buf[i] as number;
+      const c = b[i] as number;
       if (c < 48 || c > 57) return -1;
       value = value * 10 + (c - 48);
     }
@@ -580,24 +576,24 @@ function createScanner() {
   }
 
   /** "1234.56" (1–13 digits, exactly 2 decimals; with `wholeOk` also "1234", read as 1234.00) as integer cents, or −1. */
-  function cents(node: number, wholeOk = false): number {
+  function cents(b: Uint8Array, node: number, wholeOk = false): number {
     if (node === -1 || tape[node * Tape.STRIDE + 2] !== T.S) return -1;
     const start = sStart(node);
     const stop = sEnd(node);
-    const hasPoint = stop - start >= 4 && buf[stop - 3] === 46;
+    const hasPoint = stop - start >= 4 && b[stop - 3] === 46;
     if (!hasPoint && !wholeOk) return -1;
     const intEnd = hasPoint ? stop - 3 : stop;
     // No leading zeros: the amount's text must be what centsToUsd would print back.
-    if (intEnd - start < 1 || intEnd - start > 13 || (buf[start] === 48 && intEnd - start > 1)) return -1;
+    if (intEnd - start < 1 || intEnd - start > 13 || (b[start] === 48 && intEnd - start > 1)) return -1;
     let value = 0;
     for (let i = start; i < intEnd; i++) {
-      const c = buf[i] as number;
+      const c = b[i] as number;
       if (c < 48 || c > 57) return -1;
       value = value * 10 + (c - 48);
     }
     if (!hasPoint) return value * 100;
-    const d1 = buf[stop - 2] as number;
-    const d2 = buf[stop - 1] as number;
+    const d1 = b[stop - 2] as number;
+    const d2 = b[stop - 1] as number;
     if (d1 < 48 || d1 > 57 || d2 < 48 || d2 > 57) return -1;
     // At most 15 digits: below 2^53, so the integer is exact.
     return value * 100 + (d1 - 48) * 10 + (d2 - 48);
@@ -639,13 +635,19 @@ function createScanner() {
    * Fast-path entries are well formed (known account, 2-decimal amount, side, their order's id, key = TX#<id>#E#<nnn>);
    * every other shape keeps its old treatment (a discrepancy or an input error) through the generic reader.
    */
-  function scanLedgerLine(source: Uint8Array, start: number, stop: number, line: number, out: BatchWriter): boolean {
-    if (!parseLine(source, start, stop, ledgerNames)) return false;
+  function scanLedgerLine(b: Uint8Array, start: number, stop: number, line: number, out: BatchWriter): boolean {
+    if (!parseLine(b, start, stop, ledgerNames)) return false;
     const pk = fields[0] as number;
     const sk = fields[1] as number;
     const type = fields[2] as number;
     const tx = fields[3] as number;
-    if (!isPlainS(pk) || !isPlainS(sk) || !isPlainS(tx) || !startsWith(pk, ORDER_HASH) || !startsWith(sk, TX_HASH)) {
+    if (
+      !isPlainS(pk) ||
+      !isPlainS(sk) ||
+      !isPlainS(tx) ||
+      !startsWith(b, pk, ORDER_HASH) ||
+      !startsWith(b, sk, TX_HASH)
+    ) {
       return false;
     }
     const txStart = sStart(tx);
@@ -654,23 +656,27 @@ function createScanner() {
     const txLength = txEnd - txStart;
     // sk must begin TX#<transactionId>
     if (sEnd(sk) - skStart < txLength) return false;
-    for (let i = 0; i < txLength; i++) if (buf[skStart + i] !== buf[txStart + i]) return false;
+    for (let i = 0; i < txLength; i++) if (b[skStart + i] !== b[txStart + i]) return false;
     const orderStart = sStart(pk) + 6;
     const orderEnd = sEnd(pk);
-    if (type !== -1 && tape[type * Tape.STRIDE + 2] === T.S && spanEquals(sStart(type), sEnd(type), TRANSACTION_TEXT)) {
+    if (
+      type !== -1 &&
+      tape[type * Tape.STRIDE + 2] === T.S &&
+      spanEquals(b, sStart(type), sEnd(type), TRANSACTION_TEXT)
+    ) {
       if (sEnd(sk) !== skStart + txLength) return false;
-      const entryCount = smallInt(fields[10] as number);
-      const debit = cents(fields[11] as number);
-      const credit = cents(fields[12] as number);
+      const entryCount = smallInt(b, fields[10] as number);
+      const debit = cents(b, fields[11] as number);
+      const credit = cents(b, fields[12] as number);
       const reverses = fields[13] as number;
       if (entryCount === -1 || debit === -1 || credit === -1) return false;
       if (reverses !== -1 && tape[reverses * Tape.STRIDE + 2] === T.S && !isPlainS(reverses)) return false;
       out.int(RecordKind.header);
       out.int(line);
-      out.str(buf, orderStart, orderEnd);
-      out.str(buf, txStart, txEnd);
+      out.str(b, orderStart, orderEnd);
+      out.str(b, txStart, txEnd);
       out.int(entryCount);
-      if (reverses !== -1 && tape[reverses * Tape.STRIDE + 2] === T.S) out.str(buf, sStart(reverses), sEnd(reverses));
+      if (reverses !== -1 && tape[reverses * Tape.STRIDE + 2] === T.S) out.str(b, sStart(reverses), sEnd(reverses));
       else {
         out.int(-1);
         out.int(0);
@@ -680,34 +686,34 @@ function createScanner() {
       out.items++;
       return true;
     }
-    const index = smallInt(fields[4] as number);
+    const index = smallInt(b, fields[4] as number);
     // sk must be exactly TX#<transactionId>#E#<index, 3 digits>
     if (index === -1 || index > 119 || sEnd(sk) !== skStart + txLength + 6) return false;
     const suffix = skStart + txLength;
-    if (buf[suffix] !== E_HASH[0] || buf[suffix + 1] !== E_HASH[1] || buf[suffix + 2] !== E_HASH[2]) return false;
+    if (b[suffix] !== E_HASH[0] || b[suffix + 1] !== E_HASH[1] || b[suffix + 2] !== E_HASH[2]) return false;
     if (
-      buf[suffix + 3] !== 48 + Math.floor(index / 100) ||
-      buf[suffix + 4] !== 48 + (Math.floor(index / 10) % 10) ||
-      buf[suffix + 5] !== 48 + (index % 10)
+      b[suffix + 3] !== 48 + Math.floor(index / 100) ||
+      b[suffix + 4] !== 48 + (Math.floor(index / 10) % 10) ||
+      b[suffix + 5] !== 48 + (index % 10)
     ) {
       return false;
     }
-    const amount = cents(fields[7] as number);
+    const amount = cents(b, fields[7] as number);
     const sideNode = fields[6] as number;
     const accountNode = fields[5] as number;
     const orderIdNode = fields[8] as number;
     if (amount === -1 || !isPlainS(sideNode) || !isPlainS(accountNode) || !isPlainS(orderIdNode)) return false;
-    if (!spanEqualsSpan(sStart(orderIdNode), sEnd(orderIdNode), orderStart, orderEnd)) return false;
+    if (!spanEqualsSpan(b, sStart(orderIdNode), sEnd(orderIdNode), orderStart, orderEnd)) return false;
     let side: number;
-    if (spanEquals(sStart(sideNode), sEnd(sideNode), DEBIT)) side = 0;
-    else if (spanEquals(sStart(sideNode), sEnd(sideNode), CREDIT)) side = 1;
+    if (spanEquals(b, sStart(sideNode), sEnd(sideNode), DEBIT)) side = 0;
+    else if (spanEquals(b, sStart(sideNode), sEnd(sideNode), CREDIT)) side = 1;
     else return false;
     const accountStart = sStart(accountNode);
     const accountEnd = sEnd(accountNode);
     let account: number;
-    if (spanEquals(accountStart, accountEnd, RECEIVABLE)) account = 0;
-    else if (spanEquals(accountStart, accountEnd, PAYABLE)) account = 1;
-    else if (spanEquals(accountStart, accountEnd, MARGIN)) account = 2;
+    if (spanEquals(b, accountStart, accountEnd, RECEIVABLE)) account = 0;
+    else if (spanEquals(b, accountStart, accountEnd, PAYABLE)) account = 1;
+    else if (spanEquals(b, accountStart, accountEnd, MARGIN)) account = 2;
     else return false;
     const factory = fields[9] as number;
     const factoryIsString = factory !== -1 && tape[factory * Tape.STRIDE + 2] === T.S;
@@ -715,12 +721,12 @@ function createScanner() {
     if (factoryIsString && account === 1 && !isPlainS(factory)) return false;
     out.int(RecordKind.entry);
     out.int(line);
-    out.str(buf, orderStart, orderEnd);
-    out.str(buf, txStart, txEnd);
+    out.str(b, orderStart, orderEnd);
+    out.str(b, txStart, txEnd);
     out.int(index);
     out.int(side);
     out.int(account);
-    if (account === 1) out.str(buf, sStart(factory), sEnd(factory));
+    if (account === 1) out.str(b, sStart(factory), sEnd(factory));
     else {
       out.int(-1);
       out.int(0);
@@ -730,9 +736,9 @@ function createScanner() {
     return true;
   }
 
-  function spanEqualsSpan(start1: number, end1: number, start2: number, end2: number): boolean {
+  function spanEqualsSpan(b: Uint8Array, start1: number, end1: number, start2: number, end2: number): boolean {
     if (end1 - start1 !== end2 - start2) return false;
-    for (let i = 0; i < end1 - start1; i++) if (buf[start1 + i] !== buf[start2 + i]) return false;
+    for (let i = 0; i < end1 - start1; i++) if (b[start1 + i] !== b[start2 + i]) return false;
     return true;
   }
 
@@ -756,27 +762,27 @@ function createScanner() {
   const lineFields = new Int32Array(4);
 
   /** An orders-table line into the batch (order, allocation or other key); false → the generic reader decides. */
-  function scanOrdersLine(source: Uint8Array, start: number, stop: number, line: number, out: BatchWriter): boolean {
-    if (!parseLine(source, start, stop, ordersNames)) return false;
+  function scanOrdersLine(b: Uint8Array, start: number, stop: number, line: number, out: BatchWriter): boolean {
+    if (!parseLine(b, start, stop, ordersNames)) return false;
     const pk = fields[0] as number;
     const sk = fields[1] as number;
     if (!isPlainS(pk) || !isPlainS(sk)) return false;
-    const isOrderPk = startsWith(pk, ORDER_HASH);
-    if (isOrderPk && spanEquals(sStart(sk), sEnd(sk), ORDER_SK)) return orderItem(pk, line, out);
-    if (isOrderPk && startsWith(sk, ALLOC_HASH)) return allocationItem(pk, sk, line, out);
-    if (startsWith(pk, RULES_HASH)) return false; // rule documents: rare, read whole by the generic reader
+    const isOrderPk = startsWith(b, pk, ORDER_HASH);
+    if (isOrderPk && spanEquals(b, sStart(sk), sEnd(sk), ORDER_SK)) return orderItem(b, pk, line, out);
+    if (isOrderPk && startsWith(b, sk, ALLOC_HASH)) return allocationItem(b, pk, sk, line, out);
+    if (startsWith(b, pk, RULES_HASH)) return false; // rule documents: rare, read whole by the generic reader
     out.int(RecordKind.other);
     out.int(line);
-    out.str(buf, sStart(pk), sEnd(pk));
-    out.str(buf, sStart(sk), sEnd(sk));
+    out.str(b, sStart(pk), sEnd(pk));
+    out.str(b, sStart(sk), sEnd(sk));
     out.items++;
     return true;
   }
 
-  function orderItem(pk: number, line: number, out: BatchWriter): boolean {
+  function orderItem(b: Uint8Array, pk: number, line: number, out: BatchWriter): boolean {
     const status = fields[2] as number;
     if (!isPlainS(status)) return false;
-    const booked = bookedStatuses.some((s) => spanEquals(sStart(status), sEnd(status), s));
+    const booked = bookedStatuses.some((s) => spanEquals(b, sStart(status), sEnd(status), s));
     let linesNode = -1;
     let incoterm = -1;
     let destination = -1;
@@ -793,11 +799,11 @@ function createScanner() {
       ) {
         return false;
       }
-      orderBodyNames.pick(order, orderFields);
+      orderBodyNames.pick(b, order, orderFields);
       linesNode = orderFields[0] as number;
       incoterm = orderFields[1] as number;
       destination = orderFields[2] as number;
-      rulesNames.pick(rules, orderFields);
+      rulesNames.pick(b, rules, orderFields);
       catalogue = orderFields[0] as number;
       priceList = orderFields[1] as number;
       if (linesNode === -1 || tape[linesNode * Tape.STRIDE + 2] !== T.L) return false;
@@ -806,34 +812,34 @@ function createScanner() {
       if (destination !== -1 && !isPlainS(destination)) return false;
       for (let l = tape[linesNode * Tape.STRIDE + 5] as number; l !== -1; l = tape[l * Tape.STRIDE + 6] as number) {
         if (tape[l * Tape.STRIDE + 2] !== T.M) return false;
-        lineNames.pick(l, lineFields);
+        lineNames.pick(b, l, lineFields);
         if (!isPlainS(lineFields[0] as number) || !isPlainS(lineFields[1] as number)) return false;
-        if (smallInt(lineFields[2] as number) === -1) return false;
+        if (smallInt(b, lineFields[2] as number) === -1) return false;
       }
     }
     out.int(RecordKind.order);
     out.int(line);
-    out.str(buf, sStart(pk) + 6, sEnd(pk));
-    out.str(buf, sStart(status), sEnd(status));
+    out.str(b, sStart(pk) + 6, sEnd(pk));
+    out.str(b, sStart(status), sEnd(status));
     out.int(booked ? 1 : 0);
     if (booked) {
-      out.str(buf, sStart(incoterm), sEnd(incoterm));
+      out.str(b, sStart(incoterm), sEnd(incoterm));
       if (destination === -1) {
         out.int(-1);
         out.int(0);
-      } else out.str(buf, sStart(destination), sEnd(destination));
-      out.str(buf, sStart(catalogue), sEnd(catalogue));
-      out.str(buf, sStart(priceList), sEnd(priceList));
+      } else out.str(b, sStart(destination), sEnd(destination));
+      out.str(b, sStart(catalogue), sEnd(catalogue));
+      out.str(b, sStart(priceList), sEnd(priceList));
       let count = 0;
       const countAt = out.intCount;
       out.int(0);
       for (let l = tape[linesNode * Tape.STRIDE + 5] as number; l !== -1; l = tape[l * Tape.STRIDE + 6] as number) {
-        lineNames.pick(l, lineFields);
+        lineNames.pick(b, l, lineFields);
         const grade = lineFields[0] as number;
         const coating = lineFields[1] as number;
-        out.str(buf, sStart(grade), sEnd(grade));
-        out.str(buf, sStart(coating), sEnd(coating));
-        out.int(smallInt(lineFields[2] as number));
+        out.str(b, sStart(grade), sEnd(grade));
+        out.str(b, sStart(coating), sEnd(coating));
+        out.int(smallInt(b, lineFields[2] as number));
         count++;
       }
       out.ints[countAt] = count;
@@ -842,28 +848,28 @@ function createScanner() {
     return true;
   }
 
-  function allocationItem(pk: number, sk: number, line: number, out: BatchWriter): boolean {
+  function allocationItem(b: Uint8Array, pk: number, sk: number, line: number, out: BatchWriter): boolean {
     const factory = fields[5] as number;
     const status = fields[2] as number;
     const price = fields[8] as number;
-    const lineIndex = smallInt(fields[6] as number);
-    const quantityKg = smallInt(fields[7] as number);
+    const lineIndex = smallInt(b, fields[6] as number);
+    const quantityKg = smallInt(b, fields[7] as number);
     if (!isPlainS(factory) || !isPlainS(status) || !isPlainS(price) || lineIndex === -1 || quantityKg === -1) {
       return false;
     }
-    const unitCents = cents(price, true);
+    const unitCents = cents(b, price, true);
     if (unitCents === -1) return false;
     const amount = unitCents * quantityKg;
     if (!Number.isSafeInteger(amount)) return false;
     out.int(RecordKind.allocation);
     out.int(line);
-    out.str(buf, sStart(pk) + 6, sEnd(pk));
-    out.str(buf, sStart(sk) + 6, sEnd(sk));
-    out.str(buf, sStart(factory), sEnd(factory));
+    out.str(b, sStart(pk) + 6, sEnd(pk));
+    out.str(b, sStart(sk) + 6, sEnd(sk));
+    out.str(b, sStart(factory), sEnd(factory));
     out.int(lineIndex);
     out.int(quantityKg);
-    out.str(buf, sStart(status), sEnd(status));
-    out.str(buf, sStart(price), sEnd(price));
+    out.str(b, sStart(status), sEnd(status));
+    out.str(b, sStart(price), sEnd(price));
     out.num(amount);
     out.items++;
     return true;
