@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openSource } from '../finance/export-source';
 import { findExports } from '../finance/read-export';
+import { median } from './stats';
 import { writeSyntheticExports } from './synthetic-export';
 
 const { values } = parseArgs({
@@ -74,9 +75,9 @@ for (let round = 0; round < rounds; round++) {
   );
 }
 const loadAfter = loadavg()[0] ?? 0;
-const median = <T>(list: T[], key: (item: T) => number) =>
-  [...list].sort((a, b) => key(a) - key(b))[Math.floor((list.length - 1) / 2)] as T;
-const { ours, duck, ratio } = median(runs, (run) => run.ratio);
+// The round whose ratio is the median (the lower middle one for an even count, as bench/stats.ts takes it).
+const medianRatio = median(runs.map((run) => run.ratio));
+const { ours, duck, ratio } = runs.find((run) => run.ratio === medianRatio) ?? (runs[0] as (typeof runs)[number]);
 const oursRate = ours.items / ours.seconds;
 const oursLedgerRate = ours.ledgerItems / ours.seconds;
 const duckRate = ledger.summary.itemCount / duck.seconds;

@@ -1,4 +1,4 @@
-/** Shared test data: the CONTRACT.md example order, and an API Gateway proxy event around a body. */
+/** Shared test data: the CONTRACT.md example order, its stored item, and an API Gateway proxy event around a body. */
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 
 export function contractOrder() {
@@ -19,6 +19,22 @@ export function contractOrder() {
         offeredUnitPriceUsdPerKg: '72.00',
       },
     ],
+  };
+}
+
+/** An orders-table ORDER item as the handlers store it: the contract order under the group's trademark, just received. */
+export function storedOrderItem(orderId: string, status: string, overrides: Record<string, unknown> = {}) {
+  const submittedAt = '2026-11-29T10:00:00.000Z';
+  return {
+    pk: `ORDER#${orderId}`,
+    sk: 'ORDER',
+    orderId,
+    status,
+    submittedAt,
+    updatedAt: submittedAt,
+    order: { ...contractOrder(), trademark: 'UNIMAG 1989' },
+    history: [{ at: submittedAt, status: 'RECEIVED' }],
+    ...overrides,
   };
 }
 

@@ -4,7 +4,7 @@ import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { contractOrder, lambdaContext, proxyEvent } from './fixtures';
+import { contractOrder, lambdaContext, proxyEvent, storedOrderItem } from './fixtures';
 
 const reviewerToken = 'handler-test-reviewer-secret';
 process.env.ORDERS_TABLE = 'orders';
@@ -42,15 +42,10 @@ const firstReview = {
   at: '2026-11-29T11:00:00.000Z',
 };
 
+/** A HELD-path order without a licence (the review supplies one). */
 function orderItem(status: string, extra: Record<string, unknown> = {}) {
   const { licence: _licence, ...order } = contractOrder();
-  return {
-    pk: `ORDER#${orderId}`,
-    sk: 'ORDER',
-    orderId,
-    status,
-    submittedAt,
-    updatedAt: submittedAt,
+  return storedOrderItem(orderId, status, {
     order: { ...order, trademark: 'UNIMAG 1989' },
     history: [
       { at: submittedAt, status: 'RECEIVED' },
@@ -58,7 +53,7 @@ function orderItem(status: string, extra: Record<string, unknown> = {}) {
       { at: submittedAt, status: 'HELD' },
     ],
     ...extra,
-  };
+  });
 }
 
 const heldWithToken = () => orderItem('HELD', { reviewTaskToken: taskToken });

@@ -11,7 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { seedRuleSet } from '../../functions/domain/rules';
-import { contractOrder } from './fixtures';
+import { storedOrderItem } from './fixtures';
 
 process.env.ORDERS_TABLE = 'orders';
 process.env.LEDGER_TABLE = 'ledger';
@@ -33,20 +33,8 @@ beforeAll(async () => {
 });
 
 const orderId = '01JABCDEFGHJKMNPQRSTVWXYZ0';
-const submittedAt = '2026-11-29T10:00:00.000Z';
 
-function orderItem(status: string) {
-  return {
-    pk: `ORDER#${orderId}`,
-    sk: 'ORDER',
-    orderId,
-    status,
-    submittedAt,
-    updatedAt: submittedAt,
-    order: { ...contractOrder(), trademark: 'UNIMAG 1989' },
-    history: [{ at: submittedAt, status: 'RECEIVED' }],
-  };
-}
+const orderItem = (status: string) => storedOrderItem(orderId, status);
 
 /** The rules store reads each kind with a Query on RULES#<kind>. */
 function serveRules() {

@@ -29,16 +29,18 @@ afterAll(async () => {
 });
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** A client through the proxy that tries once and gives up after 300 ms: each fault shows as it is. */
+const oneTryThrough = (endpoint: string) => ({
+  endpoint,
+  region: 'us-east-1',
+  credentials,
+  maxAttempts: 1,
+  requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true },
+});
 
 async function dynamoThrough(kind: FaultKind) {
   const proxy = await startFaultProxy({ service: 'dynamodb', target: upstreamUrl, rate: 1, kinds: [kind] });
-  const client = new DynamoDBClient({
-    endpoint: proxy.endpoint,
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 1,
-    requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true },
-  });
+  const client = new DynamoDBClient(oneTryThrough(proxy.endpoint));
   const before = received;
   try {
     const error = await client.send(new ListTablesCommand({})).then(
@@ -88,13 +90,7 @@ describe('fault proxy in front of SES', () => {
   it('never forwards a faulted send, so an e-mail is never delivered behind a lost answer', async () => {
     for (const kind of ['throttle', 'server-error', 'timeout', 'drop'] as const) {
       const proxy = await startFaultProxy({ service: 'ses', target: upstreamUrl, rate: 1, kinds: [kind] });
-      const client = new SESv2Client({
-        endpoint: proxy.endpoint,
-        region: 'us-east-1',
-        credentials,
-        maxAttempts: 1,
-        requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true },
-      });
+      const client = new SESv2Client(oneTryThrough(proxy.endpoint));
       const before = received;
       try {
         const error = await client
